@@ -1,0 +1,123 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# vireo: the user-facing Makefile. `make help` lists the targets.
+#
+# Each kernel gets its own build directory, build/<release>/, holding a
+# tree of symlinks to the sources: kbuild writes objects next to the
+# sources it is given, so this keeps a 6.1 and a 6.12 build apart.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+TOP := $(CURDIR)
+BUILD := $(TOP)/build
+export VIREO_CACHE ?= /var/cache/vireo
+SCRIPTS := $(VIREO_CACHE)/linux-source-6.12/scripts
+
+# What kbuild sees; everything else (tools, docs) stays out of the build.
+KBUILD_SRCS := Kbuild include virtio_core virtio_ring virtio_pci_legacy \
+	       drivers kunit
+
+# Debian's installed target kernels that have headers: 6.1 and 6.12.
+TARGET_KVERS = $(shell $(TOP)/tools/deps.sh --print-kvers 2>/dev/null)
+RUNNING := $(shell uname -r)
+# The running kernel if its headers exist, else the newest target kernel.
+KVER ?= $(if $(wildcard /lib/modules/$(RUNNING)/build),$(RUNNING),$(lastword $(TARGET_KVERS)))
+KDIR = /lib/modules/$(KVER)/build
+
+# The tree's own sources, for the style checkers.
+CHECK_FILES = $(shell find $(filter-out Kbuild,$(KBUILD_SRCS)) \
+		-name '*.[ch]' -not -name '*.mod.c' | sort)
+
+# WERROR=1 turns compiler warnings into errors (make test sets it).
+WERROR ?= 0
+KB_FLAGS = W=1 $(if $(filter 1,$(WERROR)),KCFLAGS=-Werror)
+
+.PHONY: all modules all-kernels check sparse checkpatch kernel-doc deps \
+	test vmtest run bench install clean help
+
+all modules:
+	@test -n "$(KVER)" || { echo "no kernel headers found: run 'make deps'" >&2; exit 1; }
+	@$(MAKE) --no-print-directory build-one K=$(KVER)
+
+# build-one K=<release>: farm the sources into build/<release>/ and build.
+.PHONY: build-one
+build-one:
+	@test -d /lib/modules/$(K)/build || { echo "no headers for $(K): run 'make deps'" >&2; exit 1; }
+	@mkdir -p $(BUILD)/$(K)
+	@cd $(BUILD)/$(K) && find . -xtype l -delete
+	@for s in $(KBUILD_SRCS); do cp -rs --remove-destination $(TOP)/$$s $(BUILD)/$(K)/; done
+	@echo "  BUILD   $(K)"
+	@$(MAKE) --no-print-directory -C /lib/modules/$(K)/build M=$(BUILD)/$(K) \
+		$(KB_FLAGS) modules 2>&1 | tee $(BUILD)/$(K).log | grep -v 'Skipping BTF' || true
+	@! grep -iE 'warning|error' $(BUILD)/$(K).log | grep -v 'Skipping BTF' >/dev/null \
+		|| { echo "build for $(K) has warnings or errors" >&2; exit 1; }
+	@test -f $(BUILD)/$(K)/virtio_ring/vireo_ring.ko
+
+all-kernels:
+	@test -n "$(TARGET_KVERS)" || { echo "no target kernel headers: run 'make deps'" >&2; exit 1; }
+	@for k in $(TARGET_KVERS); do $(MAKE) --no-print-directory build-one K=$$k; done
+
+check: sparse checkpatch kernel-doc
+
+# sparse (C=2) checks every file on every target kernel.
+sparse:
+	@for k in $(TARGET_KVERS); do \
+		$(MAKE) --no-print-directory build-one K=$$k >/dev/null; \
+		echo "  SPARSE  $$k"; \
+		$(MAKE) --no-print-directory -C /lib/modules/$$k/build M=$(BUILD)/$$k \
+			W=1 C=2 modules > $(BUILD)/$$k.sparse.log 2>&1 || true; \
+		if grep -E 'warning:|error:' $(BUILD)/$$k.sparse.log; then \
+			echo "sparse findings for $$k" >&2; exit 1; fi; \
+	done
+
+checkpatch:
+	@test -f $(SCRIPTS)/checkpatch.pl || { echo "checkpatch.pl missing: run 'make deps'" >&2; exit 1; }
+	@echo "  CHECKPATCH $(words $(CHECK_FILES)) files"
+	@perl $(SCRIPTS)/checkpatch.pl --strict --no-tree --quiet \
+		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG -f $(CHECK_FILES)
+
+kernel-doc:
+	@test -f $(SCRIPTS)/kernel-doc || { echo "kernel-doc missing: run 'make deps'" >&2; exit 1; }
+	@echo "  KERNELDOC $(words $(CHECK_FILES)) files"
+	@out=$$(perl $(SCRIPTS)/kernel-doc -none -Wall $(CHECK_FILES) 2>&1); \
+		if [ -n "$$out" ]; then echo "$$out" >&2; exit 1; fi
+
+deps:
+	@$(TOP)/tools/deps.sh
+
+# Everything: packages, a warning-free build for every kernel, the static
+# checks and the VM scenarios. Prints "N passed, N failed" last.
+test: deps
+	@$(MAKE) --no-print-directory all-kernels WERROR=1
+	@$(MAKE) --no-print-directory check
+	@$(MAKE) --no-print-directory vmtest
+
+vmtest:
+	@$(TOP)/tools/vm/vmtest.sh $(foreach k,$(TARGET_KVERS),--kver $(k))
+
+run: deps
+	@$(MAKE) --no-print-directory all-kernels
+	@$(TOP)/tools/vm/demo.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory all-kernels
+	@$(TOP)/tools/vm/vmtest.sh --bench
+
+# Installs the modules for KVER under updates/vireo and runs depmod.
+install: all
+	@$(MAKE) --no-print-directory -C $(KDIR) M=$(BUILD)/$(KVER) \
+		INSTALL_MOD_DIR=updates/vireo modules_install
+
+clean:
+	rm -rf $(BUILD)
+
+help:
+	@echo "make [KVER=<release>]  build the modules (default: running kernel, else newest target)"
+	@echo "make all-kernels       build for every installed target kernel (Debian 6.1, 6.12)"
+	@echo "make check             sparse, checkpatch --strict, kernel-doc"
+	@echo "make deps              install the Debian packages the project needs"
+	@echo "make test              deps, builds, checks and every VM scenario on both kernels"
+	@echo "make run               boot a demo guest with the stack loaded"
+	@echo "make bench             vireo vs in-kernel drivers, same guest (6.12)"
+	@echo "make install           install the modules for KVER (updates/vireo)"
+	@echo "make clean             remove build/"

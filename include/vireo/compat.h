@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one place where vireo absorbs differences between kernel versions.
+ *
+ * Everything that differs between the supported kernels (Debian's 6.1 and
+ * 6.12, and the announced 6.13 namespace change) is keyed here, so the rest
+ * of the tree is written against a single API.
+ */
+#ifndef _VIREO_COMPAT_H
+#define _VIREO_COMPAT_H
+
+#include <linux/version.h>
+#include <linux/module.h>
+#include <linux/pci.h>
+
+/*
+ * Symbol namespaces: up to 6.12 the namespace is a bare token, from 6.13 on
+ * it is a string literal. Every vireo export and import goes through these
+ * two macros so only this header needs to change.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#define VIREO_EXPORT(sym)	EXPORT_SYMBOL_NS_GPL(sym, "VIREO")
+#define VIREO_IMPORT_NS()	MODULE_IMPORT_NS("VIREO")
+#else
+#define VIREO_EXPORT(sym)	EXPORT_SYMBOL_NS_GPL(sym, VIREO)
+#define VIREO_IMPORT_NS()	MODULE_IMPORT_NS(VIREO)
+#endif
+
+/* 6.11 made the driver argument of bus_type.match const. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+#define vireo_const_drv const
+#else
+#define vireo_const_drv
+#endif
+
+/* 6.3 made the device argument of bus_type.uevent const. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+#define vireo_const_uevent_dev const
+#else
+#define vireo_const_uevent_dev
+#endif
+
+/* PCI_IRQ_INTX arrived in 6.10 and PCI_IRQ_LEGACY left by 6.12. */
+#ifndef PCI_IRQ_INTX
+#define PCI_IRQ_INTX PCI_IRQ_LEGACY
+#endif
+
+#endif /* _VIREO_COMPAT_H */
