@@ -45,7 +45,9 @@ build-one:
 	@test -d /lib/modules/$(K)/build || { echo "no headers for $(K): run 'make deps'" >&2; exit 1; }
 	@mkdir -p $(BUILD)/$(K)
 	@cd $(BUILD)/$(K) && find . -xtype l -delete
-	@for s in $(KBUILD_SRCS); do cp -rs --remove-destination $(TOP)/$$s $(BUILD)/$(K)/; done
+	@cd $(TOP) && find $(KBUILD_SRCS) -type f \( -name '*.[ch]' -o -name Kbuild \) \
+		-not -name '*.mod.c' | while read -r f; do \
+		mkdir -p "$(BUILD)/$(K)/$${f%/*}"; ln -sfn "$(TOP)/$$f" "$(BUILD)/$(K)/$$f"; done
 	@echo "  BUILD   $(K)"
 	@$(MAKE) --no-print-directory -C /lib/modules/$(K)/build M=$(BUILD)/$(K) \
 		$(KB_FLAGS) modules 2>&1 | tee $(BUILD)/$(K).log | grep -v 'Skipping BTF' || true
