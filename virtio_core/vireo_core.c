@@ -238,7 +238,7 @@ static void vireo_dev_remove(struct device *d)
 	vdev->features = 0;
 }
 
-static struct bus_type vireo_bus = {
+static vireo_bus_type vireo_bus = {
 	.name = "vireo",
 	.match = vireo_bus_match,
 	.uevent = vireo_bus_uevent,
@@ -269,6 +269,7 @@ int __vireo_register_driver(struct vireo_driver *drv, struct module *owner)
 	drv->driver.owner = owner;
 	return driver_register(&drv->driver);
 }
+
 VIREO_EXPORT(__vireo_register_driver);
 
 /**
@@ -283,6 +284,7 @@ void vireo_unregister_driver(struct vireo_driver *drv)
 {
 	driver_unregister(&drv->driver);
 }
+
 VIREO_EXPORT(vireo_unregister_driver);
 
 /**
@@ -334,6 +336,7 @@ err_free_index:
 	ida_free(&vireo_index_ida, vdev->index);
 	return err;
 }
+
 VIREO_EXPORT(vireo_register_device);
 
 /**
@@ -352,6 +355,7 @@ void vireo_unregister_device(struct vireo_device *vdev)
 	device_unregister(&vdev->dev);
 	ida_free(&vireo_index_ida, index);
 }
+
 VIREO_EXPORT(vireo_unregister_device);
 
 /**
@@ -376,6 +380,7 @@ void vireo_config_changed(struct vireo_device *vdev)
 		vdev->config_pending = true;
 	spin_unlock_irqrestore(&vdev->config_lock, flags);
 }
+
 VIREO_EXPORT(vireo_config_changed);
 
 /**
@@ -395,6 +400,7 @@ void vireo_device_ready(struct vireo_device *vdev)
 		return;
 	vdev->config->set_status(vdev, status | VIREO_STATUS_DRIVER_OK);
 }
+
 VIREO_EXPORT(vireo_device_ready);
 
 /**
@@ -411,6 +417,7 @@ void vireo_reset_device(struct vireo_device *vdev)
 {
 	vdev->config->reset(vdev);
 }
+
 VIREO_EXPORT(vireo_reset_device);
 
 static bool vireo_feature_listed(const struct vireo_device *vdev,
@@ -453,6 +460,7 @@ bool vireo_has_feature(const struct vireo_device *vdev, unsigned int fbit)
 			      "driver tests feature %u it did not list\n", fbit);
 	return vdev->features & BIT_ULL(fbit);
 }
+
 VIREO_EXPORT(vireo_has_feature);
 
 /**
@@ -474,6 +482,7 @@ int vireo_find_vqs(struct vireo_device *vdev, unsigned int nvqs,
 		return -EINVAL;
 	return vdev->config->find_vqs(vdev, nvqs, vqs, info);
 }
+
 VIREO_EXPORT(vireo_find_vqs);
 
 /**
@@ -489,6 +498,7 @@ void vireo_del_vqs(struct vireo_device *vdev)
 {
 	vdev->config->del_vqs(vdev);
 }
+
 VIREO_EXPORT(vireo_del_vqs);
 
 /**
@@ -511,6 +521,7 @@ int vireo_config_read(struct vireo_device *vdev, unsigned int offset,
 		return -EINVAL;
 	return vdev->config->get(vdev, offset, buf, len);
 }
+
 VIREO_EXPORT(vireo_config_read);
 
 /**
@@ -530,6 +541,7 @@ int vireo_config_write(struct vireo_device *vdev, unsigned int offset,
 		return -EINVAL;
 	return vdev->config->set(vdev, offset, buf, len);
 }
+
 VIREO_EXPORT(vireo_config_write);
 
 static int __init vireo_core_init(void)

@@ -209,24 +209,34 @@ int vireo_config_read(struct vireo_device *vdev, unsigned int offset,
 int vireo_config_write(struct vireo_device *vdev, unsigned int offset,
 		       const void *buf, unsigned int len);
 
-/**
- * vireo_cread - read one field of a device's config structure
- * @vdev: the device
- * @type: the config structure type
- * @member: the field
- * @ptr: where to store it; must have the field's size
- *
- * Context: process context (transports may sleep-free poll, but callers
- * should not rely on atomic use).
- * Return: 0, or -EINVAL if the device's config space is too small.
+/*
+ * Typed config reads: @offset is offsetof() the field in the device's
+ * config structure. Values come from the device and must be validated.
+ * Context and return value as for vireo_config_read().
  */
-#define vireo_cread(vdev, type, member, ptr)				\
-	({								\
-		BUILD_BUG_ON(sizeof(*(ptr)) !=				\
-			     sizeof(((type *)NULL)->member));		\
-		vireo_config_read(vdev, offsetof(type, member), ptr,	\
-				  sizeof(*(ptr)));			\
-	})
+static inline int vireo_cread8(struct vireo_device *vdev, unsigned int offset,
+			       u8 *val)
+{
+	return vireo_config_read(vdev, offset, val, sizeof(*val));
+}
+
+static inline int vireo_cread16(struct vireo_device *vdev, unsigned int offset,
+				u16 *val)
+{
+	return vireo_config_read(vdev, offset, val, sizeof(*val));
+}
+
+static inline int vireo_cread32(struct vireo_device *vdev, unsigned int offset,
+				u32 *val)
+{
+	return vireo_config_read(vdev, offset, val, sizeof(*val));
+}
+
+static inline int vireo_cread64(struct vireo_device *vdev, unsigned int offset,
+				u64 *val)
+{
+	return vireo_config_read(vdev, offset, val, sizeof(*val));
+}
 
 /* Virtqueues (vireo_ring.ko) */
 int vireo_vq_add_buf(struct vireo_virtqueue *vq, struct scatterlist sg[],

@@ -114,10 +114,33 @@ static_assert(sizeof(struct vireo_vring_used_elem) == 8);
 static_assert(sizeof(struct vireo_vring_avail) == 4);
 static_assert(sizeof(struct vireo_vring_used) == 4);
 
-/* The event fields sit just past the last entry of the opposite ring. */
-#define vireo_vring_used_event(vr)	((vr)->avail->ring[(vr)->num])
-#define vireo_vring_avail_event(vr)	\
-	(*(u16 *)&(vr)->used->ring[(vr)->num])
+/**
+ * vireo_vring_used_event - where the driver publishes used_event
+ * @vr: the ring
+ *
+ * The field sits just past the last entry of the avail ring.
+ *
+ * Context: any.
+ * Return: a pointer to the field in ring memory.
+ */
+static inline u16 *vireo_vring_used_event(const struct vireo_vring *vr)
+{
+	return &vr->avail->ring[vr->num];
+}
+
+/**
+ * vireo_vring_avail_event - where the device publishes avail_event
+ * @vr: the ring
+ *
+ * The field sits just past the last entry of the used ring.
+ *
+ * Context: any.
+ * Return: a pointer to the field in ring memory.
+ */
+static inline u16 *vireo_vring_avail_event(const struct vireo_vring *vr)
+{
+	return (u16 *)&vr->used->ring[vr->num];
+}
 
 /**
  * vireo_vring_size - bytes needed for a ring
