@@ -1,0 +1,944 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vireo_ring: the split virtqueue of the legacy (0.9.5) virtio interface.
+ *
+ * The ring memory is shared with a device we do not trust. Everything the
+ * ring needs to know about a buffer (its token, its descriptors, how many
+ * bytes the device may write into it) is kept in guest-private memory, and
+ * every value read from the used ring is checked against that private state
+ * before it is acted on. A device that breaks the rules gets its queue
+ * marked broken, with one message; it never gets to crash the guest.
+ *
+ * See Documentation/ring.rst for the design, the barrier placement and the
+ * notification policy.
+ */
+
+#include <linux/bitops.h>
+#include <linux/err.h>
+#include <linux/io.h>
+#include <linux/kernel.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/nospec.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
+#include <asm/barrier.h>
+#include <vireo/vireo.h>
+
+/* Terminates the private free list; never a valid descriptor index. */
+#define VIREO_DESC_END		VIREO_VRING_MAX_NUM
+
+/*
+ * The most buffers a driver may add between two kick_prepare() calls. One
+ * more and the 16-bit avail index would lap the window [old, new) that
+ * vireo_vring_need_event() examines, so a needed kick could be missed.
+ */
+#define VIREO_MAX_ADDED		U16_MAX
+
+/* The used ring holds 32-bit fields; it must be at least that aligned. */
+#define VIREO_MIN_ALIGN		4U
+
+static bool indirect = true;
+module_param(indirect, bool, 0444);
+MODULE_PARM_DESC(indirect,
+		 "Let devices negotiate indirect descriptors (default: true)");
+
+static bool event_idx = true;
+module_param(event_idx, bool, 0444);
+MODULE_PARM_DESC(event_idx,
+		 "Let devices negotiate event indices (default: true)");
+
+/**
+ * struct vireo_vq_head - what the ring remembers about one chain in flight
+ * @token: the driver's token; non-NULL exactly while the chain is in flight
+ * @indir: the chain's indirect table, or NULL for a direct chain
+ * @in_len: device-writable bytes posted, saturated at U32_MAX
+ * @ndesc: ring descriptors the chain occupies (1 for an indirect chain)
+ * @last: ring index of the chain's last descriptor
+ *
+ * Indexed by the chain's head descriptor. It lives in guest-private memory
+ * so that validating a completion and freeing a chain never depend on what
+ * the device may have written into the descriptor table.
+ */
+struct vireo_vq_head {
+	void *token;
+	struct vireo_vring_desc *indir;
+	u32 in_len;
+	u16 ndesc;
+	u16 last;
+};
+
+/**
+ * struct vireo_vq - the private side of a virtqueue
+ * @vq: the public part handed to drivers
+ * @vring: pointers into the shared ring memory
+ * @ring_mem: the ring memory, from alloc_pages_exact()
+ * @ring_bytes: size of @ring_mem
+ * @notify: the transport's kick; returns false if the device is gone
+ * @next: private descriptor links: the free list and every chain in flight
+ * @free_head: first free descriptor, or VIREO_DESC_END when none is free
+ * @avail_idx: shadow of avail->idx, which is never read back
+ * @avail_flags: shadow of avail->flags, which is never read back
+ * @last_used: free-running index of the next used entry to consume
+ * @num_added: buffers added since the last vireo_vq_kick_prepare()
+ * @in_flight: chains made available and not yet detached
+ * @shutdown_pos: where vireo_vq_shutdown() resumes its scan
+ * @use_indirect: VIREO_RING_F_INDIRECT_DESC was negotiated
+ * @use_event_idx: VIREO_RING_F_EVENT_IDX was negotiated
+ * @cb_enabled: the driver wants callbacks
+ * @broken: the queue is unusable (READ_ONCE/WRITE_ONCE)
+ * @reported: a device violation was already reported for this queue
+ * @heads: per-chain state, indexed by head descriptor
+ */
+struct vireo_vq {
+	struct vireo_virtqueue vq;
+	struct vireo_vring vring;
+	void *ring_mem;
+	size_t ring_bytes;
+	bool (*notify)(struct vireo_virtqueue *vq);
+	u16 *next;
+	u16 free_head;
+	u16 avail_idx;
+	u16 avail_flags;
+	u16 last_used;
+	u16 num_added;
+	unsigned int in_flight;
+	unsigned int shutdown_pos;
+	bool use_indirect;
+	bool use_event_idx;
+	bool cb_enabled;
+	bool broken;
+	bool reported;
+	struct vireo_vq_head heads[];
+};
+
+static struct vireo_vq *to_vvq(struct vireo_virtqueue *vq)
+{
+	return container_of(vq, struct vireo_vq, vq);
+}
+
+static const struct vireo_vq *to_cvvq(const struct vireo_virtqueue *vq)
+{
+	return container_of_const(vq, struct vireo_vq, vq);
+}
+
+/*
+ * Mark the queue broken and say why, once per queue: a device that is
+ * misbehaving tends to keep doing so, and one line is enough to find it.
+ */
+static __printf(2, 3) void vireo_vq_violation(struct vireo_vq *vvq,
+					      const char *fmt, ...)
+{
+	struct va_format vaf;
+	va_list args;
+
+	vireo_vq_mark_broken(&vvq->vq);
+	if (vvq->reported)
+		return;
+	vvq->reported = true;
+
+	va_start(args, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &args;
+	dev_err(&vvq->vq.vdev->dev, "queue %u (%s): %pV; queue marked broken\n",
+		vvq->vq.index, vvq->vq.name ?: "?", &vaf);
+	va_end(args);
+}
+
+/* Flags for entry @n of a chain of @total whose first @out_num are read. */
+static u16 vireo_desc_flags(unsigned int n, unsigned int out_num,
+			    unsigned int total)
+{
+	u16 flags = n >= out_num ? VIREO_VRING_DESC_F_WRITE : 0;
+
+	if (n + 1 < total)
+		flags |= VIREO_VRING_DESC_F_NEXT;
+	return flags;
+}
+
+/*
+ * Fill one descriptor. Flags and link come from the caller, computed from
+ * private state: nothing is read back from the table, which the device can
+ * write at any time.
+ */
+static void vireo_desc_set(struct vireo_vring_desc *desc,
+			   struct scatterlist *s, u16 flags, u16 next)
+{
+	desc->addr = sg_phys(s);
+	desc->len = s->length;
+	desc->flags = flags;
+	desc->next = flags & VIREO_VRING_DESC_F_NEXT ? next : 0;
+}
+
+/* Writable lengths add up in 64 bits; the used ring can report only 32. */
+static u32 vireo_in_len(u64 in_len)
+{
+	return min_t(u64, in_len, U32_MAX);
+}
+
+/* Argument checks shared by both ways of adding a buffer. */
+static int vireo_vq_add_check(struct vireo_vq *vvq, struct scatterlist *sg,
+			      unsigned int out_num, unsigned int in_num,
+			      const void *data)
+{
+	unsigned int num = vvq->vring.num;
+
+	if (!data || !sg || (!out_num && !in_num))
+		return -EINVAL;
+	/*
+	 * Devices may refuse chains longer than the ring even when they are
+	 * indirect, and such a chain could never fall back to a direct one.
+	 */
+	if (out_num > num || in_num > num - out_num)
+		return -EINVAL;
+	if (vireo_vq_is_broken(&vvq->vq))
+		return -EIO;
+	if (vvq->num_added == VIREO_MAX_ADDED)
+		return -ENOSPC;
+	return 0;
+}
+
+/*
+ * Hand a chain to the device. The private state is recorded first, as a
+ * fast device may complete the chain as soon as avail->idx moves.
+ */
+static void vireo_vq_publish(struct vireo_vq *vvq, u16 head,
+			     const struct vireo_vq_head *state)
+{
+	struct vireo_vring *vr = &vvq->vring;
+
+	vvq->heads[head] = *state;
+	vvq->in_flight++;
+	vr->avail->ring[vvq->avail_idx & (vr->num - 1)] = head;
+	/* Descriptors and ring entry must be visible before the index. */
+	virt_wmb();
+	vvq->avail_idx++;
+	WRITE_ONCE(vr->avail->idx, vvq->avail_idx);
+	vvq->num_added++;
+}
+
+/* Add @total entries of @sg as a chain of ring descriptors. */
+static int vireo_vq_add_direct(struct vireo_vq *vvq, struct scatterlist *sg,
+			       unsigned int out_num, unsigned int total,
+			       void *data)
+{
+	struct vireo_vq_head state = { .token = data, .ndesc = total };
+	struct vireo_vring_desc *desc = vvq->vring.desc;
+	u16 head = vvq->free_head, i = head;
+	struct scatterlist *s;
+	u64 in_len = 0;
+	unsigned int n;
+
+	if (vvq->vq.num_free < total)
+		return -ENOSPC;
+
+	/* The chain reuses the free list's private links as they stand. */
+	for_each_sg(sg, s, total, n) {
+		u16 flags = vireo_desc_flags(n, out_num, total);
+
+		vireo_desc_set(&desc[i], s, flags, vvq->next[i]);
+		if (flags & VIREO_VRING_DESC_F_WRITE)
+			in_len += s->length;
+		state.last = i;
+		i = vvq->next[i];
+	}
+	vvq->free_head = i;
+	vvq->vq.num_free -= total;
+	state.in_len = vireo_in_len(in_len);
+	vireo_vq_publish(vvq, head, &state);
+	return 0;
+}
+
+/*
+ * Add @total entries of @sg through one ring descriptor pointing at an
+ * indirect table. Returns -ENOMEM if the table cannot be allocated, so that
+ * the caller can fall back to a direct chain.
+ */
+static int vireo_vq_add_indirect(struct vireo_vq *vvq, struct scatterlist *sg,
+				 unsigned int out_num, unsigned int total,
+				 void *data, gfp_t gfp)
+{
+	struct vireo_vq_head state = { .token = data, .ndesc = 1 };
+	struct vireo_vring_desc *table, *desc;
+	struct scatterlist *s;
+	u64 in_len = 0;
+	unsigned int n;
+	u16 head;
+
+	/* No warning on failure: a direct chain needs no memory. */
+	table = kmalloc_array(total, sizeof(*table), gfp | __GFP_NOWARN);
+	if (!table)
+		return -ENOMEM;
+	for_each_sg(sg, s, total, n) {
+		u16 flags = vireo_desc_flags(n, out_num, total);
+
+		vireo_desc_set(&table[n], s, flags, n + 1);
+		if (flags & VIREO_VRING_DESC_F_WRITE)
+			in_len += s->length;
+	}
+
+	head = vvq->free_head;
+	desc = &vvq->vring.desc[head];
+	desc->addr = virt_to_phys(table);
+	desc->len = total * sizeof(*table);
+	desc->flags = VIREO_VRING_DESC_F_INDIRECT;
+	desc->next = 0;
+	vvq->free_head = vvq->next[head];
+	vvq->vq.num_free--;
+
+	state.indir = table;
+	state.in_len = vireo_in_len(in_len);
+	state.last = head;
+	vireo_vq_publish(vvq, head, &state);
+	return 0;
+}
+
+/**
+ * vireo_vq_add_buf - expose a buffer to the device
+ * @vq: the queue
+ * @sg: the buffer's pieces; the first @out_num are read by the device, the
+ *	next @in_num are written by it. It must have at least that many
+ *	entries and may be chained.
+ * @out_num: number of device-readable entries
+ * @in_num: number of device-writable entries
+ * @data: the token that vireo_vq_get_buf() returns for this buffer; not NULL
+ * @gfp: how to allocate an indirect table, if one is used
+ *
+ * With VIREO_RING_F_INDIRECT_DESC negotiated, a buffer of more than one
+ * entry takes one ring descriptor and a table allocated with @gfp; if that
+ * allocation fails the buffer silently takes a direct chain instead. The
+ * device learns of the buffer at the next vireo_vq_kick() at the latest.
+ *
+ * Context: Any context that @gfp allows. The caller must serialise this
+ * with every other operation on @vq except vireo_vring_interrupt().
+ * Return: 0 on success; -EINVAL if @data or @sg is NULL, if there is no
+ * entry at all, or if @out_num + @in_num exceeds the ring size (the buffer
+ * could never fit); -ENOSPC if there are not enough free descriptors now,
+ * or if 65535 buffers were added since the last vireo_vq_kick_prepare()
+ * (kick, then retry); -EIO if the queue is broken.
+ */
+int vireo_vq_add_buf(struct vireo_virtqueue *vq, struct scatterlist sg[],
+		     unsigned int out_num, unsigned int in_num, void *data,
+		     gfp_t gfp)
+{
+	struct vireo_vq *vvq = to_vvq(vq);
+	unsigned int total;
+	int err;
+
+	err = vireo_vq_add_check(vvq, sg, out_num, in_num, data);
+	if (err)
+		return err;
+
+	total = out_num + in_num;
+	if (vvq->use_indirect && total > 1 && vq->num_free) {
+		err = vireo_vq_add_indirect(vvq, sg, out_num, total, data, gfp);
+		if (err != -ENOMEM)
+			return err;
+	}
+	return vireo_vq_add_direct(vvq, sg, out_num, total, data);
+}
+
+VIREO_EXPORT(vireo_vq_add_buf);
+
+/**
+ * vireo_vq_kick_prepare - decide whether the device needs a notification
+ * @vq: the queue
+ *
+ * Looks at the buffers added since the previous call. With
+ * VIREO_RING_F_EVENT_IDX the device's avail_event decides; otherwise the
+ * device's VIREO_VRING_USED_F_NO_NOTIFY hint does. Either way the batch is
+ * closed, so the next call considers only newer buffers. Split from
+ * vireo_vq_notify() so that the decision can be taken under the driver's
+ * lock and the (slow) notification sent outside it.
+ *
+ * Context: Any context. The caller must serialise this with every other
+ * operation on @vq except vireo_vring_interrupt().
+ * Return: true if vireo_vq_notify() must be called; false if not, or if
+ * the queue is broken.
+ */
+bool vireo_vq_kick_prepare(struct vireo_virtqueue *vq)
+{
+	struct vireo_vq *vvq = to_vvq(vq);
+	u16 new = vvq->avail_idx;
+	u16 old = new - vvq->num_added;
+
+	if (vireo_vq_is_broken(vq))
+		return false;
+	/*
+	 * Full barrier: the avail->idx store must be ordered before the loads
+	 * below. Otherwise we may read the device's hint from before it went
+	 * idle while it reads our old avail->idx: it sleeps, we do not kick.
+	 */
+	virt_mb();
+	vvq->num_added = 0;
+	if (vvq->use_event_idx)
+		return vireo_vring_need_event(READ_ONCE(*vireo_vring_avail_event(&vvq->vring)),
+					      new, old);
+	return !(READ_ONCE(vvq->vring.used->flags) &
+		 VIREO_VRING_USED_F_NO_NOTIFY);
+}
+
+VIREO_EXPORT(vireo_vq_kick_prepare);
+
+/**
+ * vireo_vq_notify - tell the device that buffers are available
+ * @vq: the queue
+ *
+ * Calls the transport's notify callback. If the transport reports that the
+ * device is gone, the queue is marked broken (without a message: the
+ * transport knows the reason better).
+ *
+ * Context: Any context. Need not be serialised with other operations on
+ * @vq, as it touches no ring state.
+ * Return: false if the queue is or became broken, true otherwise.
+ */
+bool vireo_vq_notify(struct vireo_virtqueue *vq)
+{
+	struct vireo_vq *vvq = to_vvq(vq);
+
+	if (vireo_vq_is_broken(vq))
+		return false;
+	if (!vvq->notify(vq)) {
+		vireo_vq_mark_broken(vq);
+		return false;
+	}
+	return true;
+}
+
+VIREO_EXPORT(vireo_vq_notify);
+
+/**
+ * vireo_vq_kick - notify the device if it needs it
+ * @vq: the queue
+ *
+ * vireo_vq_kick_prepare() followed, if needed, by vireo_vq_notify().
+ *
+ * Context: Any context. The caller must serialise this with every other
+ * operation on @vq except vireo_vring_interrupt().
+ * Return: false if the queue is broken, true otherwise.
+ */
+bool vireo_vq_kick(struct vireo_virtqueue *vq)
+{
+	if (vireo_vq_kick_prepare(vq))
+		return vireo_vq_notify(vq);
+	return !vireo_vq_is_broken(vq);
+}
+
+VIREO_EXPORT(vireo_vq_kick);
+
+/*
+ * How many used entries are waiting. A device that claims more than we
+ * have in flight (and so possibly more than the ring holds) is broken.
+ */
+static u16 vireo_vq_pending(struct vireo_vq *vvq)
+{
+	u16 used_idx = READ_ONCE(vvq->vring.used->idx);
+	u16 pending = used_idx - vvq->last_used;
+
+	if (pending > vvq->in_flight) {
+		vireo_vq_violation(vvq,
+				   "used idx %u is %u ahead of %u with only %u buffers in flight",
+				   used_idx, pending, vvq->last_used,
+				   vvq->in_flight);
+		return 0;
+	}
+	return pending;
+}
+
+/* Is the used element (@id, @len) a completion of a chain we posted? */
+static bool vireo_vq_used_valid(struct vireo_vq *vvq, u32 id, u32 len)
+{
+	const struct vireo_vq_head *state;
+
+	if (id >= vvq->vring.num) {
+		vireo_vq_violation(vvq, "used id %u is beyond the ring size %u",
+				   id, vvq->vring.num);
+		return false;
+	}
+	state = &vvq->heads[array_index_nospec(id, vvq->vring.num)];
+	if (!state->token) {
+		vireo_vq_violation(vvq, "used id %u is not the head of a buffer in flight",
+				   id);
+		return false;
+	}
+	if (len > state->in_len) {
+		vireo_vq_violation(vvq, "used len %u exceeds the %u writable bytes of buffer %u",
+				   len, state->in_len, id);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Return a chain's descriptors to the free list and forget the chain. Only
+ * private state is used: the chain's links in @next are still intact since
+ * vireo_vq_add_direct() took them from the free list unchanged.
+ */
+static void *vireo_vq_detach(struct vireo_vq *vvq, u16 head)
+{
+	struct vireo_vq_head *state = &vvq->heads[head];
+	void *token = state->token;
+
+	vvq->next[state->last] = vvq->free_head;
+	vvq->free_head = head;
+	vvq->vq.num_free += state->ndesc;
+	vvq->in_flight--;
+	kfree(state->indir);
+	memset(state, 0, sizeof(*state));
+	return token;
+}
+
+/**
+ * vireo_vq_get_buf - take back a buffer the device has finished with
+ * @vq: the queue
+ * @len: where to store the number of bytes the device wrote, or NULL
+ *
+ * Buffers come back in the order the device completes them, which need not
+ * be the order they were added in. The used element is validated first: an
+ * index moving by more than the buffers in flight, an id that is not the
+ * head of a buffer in flight, or a length beyond the writable bytes posted
+ * marks the queue broken. With VIREO_RING_F_EVENT_IDX and callbacks
+ * enabled, used_event is advanced past the returned buffer so that the
+ * device interrupts again for the next one.
+ *
+ * Context: Any context. The caller must serialise this with every other
+ * operation on @vq except vireo_vring_interrupt().
+ * Return: the token given to vireo_vq_add_buf(), or NULL if no buffer is
+ * ready or the queue is broken. @len is written only on success.
+ */
+void *vireo_vq_get_buf(struct vireo_virtqueue *vq, unsigned int *len)
+{
+	struct vireo_vq *vvq = to_vvq(vq);
+	struct vireo_vring *vr = &vvq->vring;
+	struct vireo_vring_used_elem *elem;
+	void *token;
+	u32 id, ulen;
+
+	if (vireo_vq_is_broken(vq) || !vireo_vq_pending(vvq))
+		return NULL;
+	/* The element may be read only after the index that covers it. */
+	virt_rmb();
+	elem = &vr->used->ring[vvq->last_used & (vr->num - 1)];
+	id = READ_ONCE(elem->id);
+	ulen = READ_ONCE(elem->len);
+	if (!vireo_vq_used_valid(vvq, id, ulen))
+		return NULL;
+
+	token = vireo_vq_detach(vvq, array_index_nospec(id, vr->num));
+	WRITE_ONCE(vvq->last_used, vvq->last_used + 1);
+	if (vvq->cb_enabled && vvq->use_event_idx) {
+		/*
+		 * Full barrier after the store: a caller polling again must
+		 * not read a stale used->idx while the device reads our stale
+		 * used_event, or neither side would see the next completion.
+		 */
+		virt_store_mb(*vireo_vring_used_event(vr), vvq->last_used);
+	}
+	if (len)
+		*len = ulen;
+	return token;
+}
+
+VIREO_EXPORT(vireo_vq_get_buf);
+
+/**
+ * vireo_vq_disable_cb - ask the device not to interrupt
+ * @vq: the queue
+ *
+ * Without VIREO_RING_F_EVENT_IDX this sets VIREO_VRING_AVAIL_F_NO_INTERRUPT,
+ * a hint the device may ignore. With it, used_event simply stops following
+ * the buffers consumed, so the device interrupts at most once more (until
+ * its 16-bit index wraps). Either way the callback may still run once after
+ * this returns; callers must cope.
+ *
+ * Context: Any context. The caller must serialise this with every other
+ * operation on @vq except vireo_vring_interrupt().
+ */
+void vireo_vq_disable_cb(struct vireo_virtqueue *vq)
+{
+	struct vireo_vq *vvq = to_vvq(vq);
+
+	vvq->cb_enabled = false;
+	/* With event indices the device ignores avail->flags. */
+	if (vvq->use_event_idx ||
+	    (vvq->avail_flags & VIREO_VRING_AVAIL_F_NO_INTERRUPT))
+		return;
+	vvq->avail_flags |= VIREO_VRING_AVAIL_F_NO_INTERRUPT;
+	WRITE_ONCE(vvq->vring.avail->flags, vvq->avail_flags);
+}
+
+VIREO_EXPORT(vireo_vq_disable_cb);
+
+/**
+ * vireo_vq_restart - enable callbacks and check for missed buffers
+ * @vq: the queue
+ *
+ * Re-enables callbacks (clears VIREO_VRING_AVAIL_F_NO_INTERRUPT, or with
+ * VIREO_RING_F_EVENT_IDX publishes used_event for the next buffer), then
+ * looks at the used ring again. A buffer completed before the device saw
+ * the re-enable raised no interrupt, so the caller must collect it itself::
+ *
+ *	do {
+ *		while ((buf = vireo_vq_get_buf(vq, &len)))
+ *			consume(buf, len);
+ *	} while (!vireo_vq_restart(vq));
+ *
+ * Callbacks stay enabled whatever the result.
+ *
+ * Context: Any context. The caller must serialise this with every other
+ * operation on @vq except vireo_vring_interrupt().
+ * Return: false if buffers are already waiting (call vireo_vq_get_buf());
+ * true if none are, or if the queue is broken (none ever will be).
+ */
+bool vireo_vq_restart(struct vireo_virtqueue *vq)
+{
+	struct vireo_vq *vvq = to_vvq(vq);
+	struct vireo_vring *vr = &vvq->vring;
+
+	vvq->cb_enabled = true;
+	if (vvq->use_event_idx) {
+		WRITE_ONCE(*vireo_vring_used_event(vr), vvq->last_used);
+	} else if (vvq->avail_flags & VIREO_VRING_AVAIL_F_NO_INTERRUPT) {
+		vvq->avail_flags &= ~VIREO_VRING_AVAIL_F_NO_INTERRUPT;
+		WRITE_ONCE(vr->avail->flags, vvq->avail_flags);
+	}
+	/*
+	 * The re-enable must be visible before used->idx is read again, or a
+	 * completion could slip between the two unnoticed by either side.
+	 */
+	virt_mb();
+	if (vireo_vq_is_broken(vq))
+		return true;
+	return READ_ONCE(vr->used->idx) == vvq->last_used;
+}
+
+VIREO_EXPORT(vireo_vq_restart);
+
+/**
+ * vireo_vq_shutdown - take back a buffer the device never returned
+ * @vq: the queue
+ *
+ * For tearing down: detaches one buffer still in flight (including any the
+ * device completed but vireo_vq_get_buf() did not collect) and returns its
+ * token. Call it until it returns NULL, then destroy the queue; the queue
+ * cannot be used for I/O again. Works on a broken queue too, as it uses
+ * only private state.
+ *
+ * Context: Any context, but only after the device was reset, so that it no
+ * longer touches the ring. The caller must serialise this with every other
+ * operation on @vq.
+ * Return: a token given to vireo_vq_add_buf(), or NULL when none is left.
+ */
+void *vireo_vq_shutdown(struct vireo_virtqueue *vq)
+{
+	struct vireo_vq *vvq = to_vvq(vq);
+	unsigned int num = vvq->vring.num;
+	unsigned int n, head;
+
+	/* Resume where the last call stopped: a full drain stays linear. */
+	for (n = 0; n < num; n++) {
+		head = (vvq->shutdown_pos + n) & (num - 1);
+		if (vvq->heads[head].token) {
+			vvq->shutdown_pos = head + 1;
+			return vireo_vq_detach(vvq, head);
+		}
+	}
+	return NULL;
+}
+
+VIREO_EXPORT(vireo_vq_shutdown);
+
+/**
+ * vireo_vq_mark_broken - stop all I/O on a queue
+ * @vq: the queue
+ *
+ * Used by the ring itself on a device violation and by transports that
+ * find the device gone. Afterwards vireo_vq_add_buf() fails with -EIO,
+ * vireo_vq_get_buf() returns NULL and vireo_vq_kick() returns false; only
+ * vireo_vq_shutdown() and vireo_vring_destroy() still work. There is no
+ * way back short of destroying the queue.
+ *
+ * Context: Any context, concurrently with anything.
+ */
+void vireo_vq_mark_broken(struct vireo_virtqueue *vq)
+{
+	WRITE_ONCE(to_vvq(vq)->broken, true);
+}
+
+VIREO_EXPORT(vireo_vq_mark_broken);
+
+/**
+ * vireo_vq_is_broken - has the queue been marked broken?
+ * @vq: the queue
+ *
+ * Context: Any context, concurrently with anything.
+ * Return: true if vireo_vq_mark_broken() was called on @vq or the ring
+ * found the device breaking the rules.
+ */
+bool vireo_vq_is_broken(const struct vireo_virtqueue *vq)
+{
+	return READ_ONCE(to_cvvq(vq)->broken);
+}
+
+VIREO_EXPORT(vireo_vq_is_broken);
+
+/**
+ * vireo_vq_get_vring_size - the number of descriptors in a queue
+ * @vq: the queue
+ *
+ * Context: Any context, concurrently with anything.
+ * Return: the ring size given to vireo_vring_create(), a power of two.
+ */
+unsigned int vireo_vq_get_vring_size(const struct vireo_virtqueue *vq)
+{
+	return to_cvvq(vq)->vring.num;
+}
+
+VIREO_EXPORT(vireo_vq_get_vring_size);
+
+/* A ring of @num entries, used ring aligned to @align: can we build it? */
+static bool vireo_vring_args_ok(unsigned int num, unsigned int align)
+{
+	return num && num <= VIREO_VRING_MAX_NUM && is_power_of_2(num) &&
+	       align >= VIREO_MIN_ALIGN && is_power_of_2(align);
+}
+
+/* Allocate zeroed, physically contiguous ring memory and lay it out. */
+static int vireo_vring_alloc(struct vireo_vq *vvq, unsigned int num,
+			     unsigned int align)
+{
+	size_t bytes = vireo_vring_size(num, align);
+	void *mem = alloc_pages_exact(bytes, GFP_KERNEL | __GFP_ZERO);
+
+	if (!mem)
+		return -ENOMEM;
+	/*
+	 * The device aligns the physical address to find the used ring,
+	 * vireo_vring_init() the virtual one: both must start aligned. The
+	 * block is aligned to its allocation order, which exceeds any @align
+	 * smaller than the ring, so this cannot fail in practice.
+	 */
+	if (!IS_ALIGNED((unsigned long)mem, align) ||
+	    !IS_ALIGNED(virt_to_phys(mem), align)) {
+		free_pages_exact(mem, bytes);
+		return -EINVAL;
+	}
+	vvq->ring_mem = mem;
+	vvq->ring_bytes = bytes;
+	vireo_vring_init(&vvq->vring, num, mem, align);
+	return 0;
+}
+
+/* Every descriptor starts on the free list, in index order. */
+static void vireo_vq_init_free_list(struct vireo_vq *vvq)
+{
+	unsigned int num = vvq->vring.num;
+	unsigned int i;
+
+	for (i = 0; i < num - 1; i++)
+		vvq->next[i] = i + 1;
+	vvq->next[num - 1] = VIREO_DESC_END;
+	vvq->free_head = 0;
+	vvq->vq.num_free = num;
+}
+
+/**
+ * vireo_vring_create - create a virtqueue and its ring memory
+ * @vdev: the device; its negotiated features decide whether indirect
+ *	descriptors and event indices are used, so they must be final
+ * @index: the queue's number on the device
+ * @num: ring size: a power of two from 1 to 32768
+ * @align: alignment of the used ring: a power of two, at least 4
+ *	(legacy PCI uses VIREO_VRING_LEGACY_ALIGN)
+ * @notify: the transport's kick; returns false if the device is gone
+ * @callback: called from vireo_vring_interrupt() when buffers were used,
+ *	or NULL for a polled queue (which then starts with interrupts
+ *	suppressed, see vireo_vq_disable_cb())
+ * @name: the queue's name; must stay valid as long as the queue
+ *
+ * The ring memory is zeroed, physically contiguous and aligned to at least
+ * @align; the transport tells the device vireo_vring_phys(). The new
+ * queue's list entry belongs to the transport.
+ *
+ * Context: Process context; sleeps.
+ * Return: the new queue, or ERR_PTR(-EINVAL) for a bad @num, @align or a
+ * NULL @notify, or ERR_PTR(-ENOMEM).
+ */
+struct vireo_virtqueue *vireo_vring_create(struct vireo_device *vdev,
+					   unsigned int index,
+					   unsigned int num,
+					   unsigned int align,
+					   bool (*notify)(struct vireo_virtqueue *),
+					   vireo_vq_callback_t *callback,
+					   const char *name)
+{
+	struct vireo_vq *vvq;
+	int err;
+
+	if (!vireo_vring_args_ok(num, align) || !notify)
+		return ERR_PTR(-EINVAL);
+	vvq = kvzalloc(struct_size(vvq, heads, num), GFP_KERNEL);
+	if (!vvq)
+		return ERR_PTR(-ENOMEM);
+	vvq->next = kvcalloc(num, sizeof(*vvq->next), GFP_KERNEL);
+	if (!vvq->next) {
+		err = -ENOMEM;
+		goto err_free_vq;
+	}
+	err = vireo_vring_alloc(vvq, num, align);
+	if (err)
+		goto err_free_next;
+
+	INIT_LIST_HEAD(&vvq->vq.list);
+	vvq->vq.callback = callback;
+	vvq->vq.name = name;
+	vvq->vq.vdev = vdev;
+	vvq->vq.index = index;
+	vvq->notify = notify;
+	vvq->use_indirect = vdev->features & BIT_ULL(VIREO_RING_F_INDIRECT_DESC);
+	vvq->use_event_idx = vdev->features & BIT_ULL(VIREO_RING_F_EVENT_IDX);
+	vvq->cb_enabled = true;
+	vireo_vq_init_free_list(vvq);
+	if (!callback)
+		vireo_vq_disable_cb(&vvq->vq);
+	return &vvq->vq;
+
+err_free_next:
+	kvfree(vvq->next);
+err_free_vq:
+	kvfree(vvq);
+	return ERR_PTR(err);
+}
+
+VIREO_EXPORT(vireo_vring_create);
+
+/**
+ * vireo_vring_destroy - free a virtqueue and its ring memory
+ * @vq: the queue, or NULL
+ *
+ * The device must no longer use the ring (reset it, or tell it the queue
+ * is gone, first). Buffers still in flight should have been reclaimed with
+ * vireo_vq_shutdown(); if not, their tokens are lost (a message says so)
+ * but the ring's own memory is freed.
+ *
+ * Context: Process context.
+ */
+void vireo_vring_destroy(struct vireo_virtqueue *vq)
+{
+	struct vireo_vq *vvq;
+	unsigned int i;
+
+	if (!vq)
+		return;
+	vvq = to_vvq(vq);
+	if (vvq->in_flight)
+		dev_warn(&vq->vdev->dev, "queue %u (%s): destroyed with %u buffers in flight\n",
+			 vq->index, vq->name ?: "?", vvq->in_flight);
+	for (i = 0; i < vvq->vring.num; i++)
+		kfree(vvq->heads[i].indir);
+	free_pages_exact(vvq->ring_mem, vvq->ring_bytes);
+	kvfree(vvq->next);
+	kvfree(vvq);
+}
+
+VIREO_EXPORT(vireo_vring_destroy);
+
+/**
+ * vireo_vring_phys - where the ring starts in guest-physical memory
+ * @vq: the queue
+ *
+ * Context: Any context.
+ * Return: the physical address of the descriptor table, aligned to at
+ * least the @align given to vireo_vring_create().
+ */
+phys_addr_t vireo_vring_phys(const struct vireo_virtqueue *vq)
+{
+	return virt_to_phys(to_cvvq(vq)->ring_mem);
+}
+
+VIREO_EXPORT(vireo_vring_phys);
+
+/**
+ * vireo_vring_bytes - the size of a queue's ring memory
+ * @vq: the queue
+ *
+ * Context: Any context.
+ * Return: vireo_vring_size() of the queue's size and alignment.
+ */
+size_t vireo_vring_bytes(const struct vireo_virtqueue *vq)
+{
+	return to_cvvq(vq)->ring_bytes;
+}
+
+VIREO_EXPORT(vireo_vring_bytes);
+
+/* Does the ring implement transport feature @bit (and may use it)? */
+static bool vireo_ring_supports(unsigned int bit)
+{
+	switch (bit) {
+	case VIREO_RING_F_INDIRECT_DESC:
+		return indirect;
+	case VIREO_RING_F_EVENT_IDX:
+		return event_idx;
+	default:
+		return false;
+	}
+}
+
+/**
+ * vireo_vring_transport_features - drop transport features the ring lacks
+ * @vdev: the device whose features are being negotiated
+ *
+ * Clears every bit from VIREO_TRANSPORT_F_START up to (not including)
+ * VIREO_TRANSPORT_F_END in @vdev->features, except the ring features this
+ * module implements and was not told to refuse with its ``indirect`` and
+ * ``event_idx`` parameters. Bits outside that range are left alone.
+ *
+ * Context: Any context; called by the transport while negotiating, before
+ * any queue of @vdev is created.
+ */
+void vireo_vring_transport_features(struct vireo_device *vdev)
+{
+	unsigned int bit;
+
+	for (bit = VIREO_TRANSPORT_F_START; bit < VIREO_TRANSPORT_F_END; bit++)
+		if (!vireo_ring_supports(bit))
+			vdev->features &= ~BIT_ULL(bit);
+}
+
+VIREO_EXPORT(vireo_vring_transport_features);
+
+/**
+ * vireo_vring_interrupt - handle a queue's interrupt
+ * @irq: the interrupt number (unused)
+ * @vq: the queue (a struct vireo_virtqueue *), as given to request_irq()
+ *
+ * Runs the queue's callback if the device has returned buffers. It may run
+ * concurrently with the driver's operations on the queue; it reads the
+ * used index and the driver's consumption point only, and the callback is
+ * expected to take the driver's lock.
+ *
+ * Context: Hard-IRQ context (or any context with the same rules).
+ * Return: IRQ_NONE if no used buffer is waiting; IRQ_HANDLED otherwise,
+ * including on a broken queue, whose callback is not run.
+ */
+irqreturn_t vireo_vring_interrupt(int irq, void *vq)
+{
+	struct vireo_virtqueue *q = vq;
+	struct vireo_vq *vvq = to_vvq(q);
+
+	if (READ_ONCE(vvq->vring.used->idx) == READ_ONCE(vvq->last_used))
+		return IRQ_NONE;
+	if (vireo_vq_is_broken(q))
+		return IRQ_HANDLED;
+	if (q->callback)
+		q->callback(q);
+	return IRQ_HANDLED;
+}
+
+VIREO_EXPORT(vireo_vring_interrupt);
+
+MODULE_DESCRIPTION("vireo split virtqueue");
+MODULE_LICENSE("GPL");
