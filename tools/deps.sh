@@ -1,0 +1,162 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install everything vireo needs on Debian bookworm, idempotently, and
+# report the target kernels that can be built for and booted.
+#
+#   tools/deps.sh                 install what is missing (root), extract
+#                                 checkpatch/kernel-doc, print kernels
+#   tools/deps.sh --check         only report; exit 1 if anything is missing
+#   tools/deps.sh --print-kvers   only print target kernel releases, one a
+#                                 line (no root, no network)
+#
+# apt-get runs only when a package is missing, after one apt-get update.
+# Environment: VIREO_CACHE (default /var/cache/vireo) receives
+# linux-source-6.12/scripts/ (checkpatch.pl, spelling.txt,
+# const_structs.checkpatch, kernel-doc).
+set -euo pipefail
+
+CACHE=${VIREO_CACHE:-/var/cache/vireo}
+SRC_TARBALL=/usr/src/linux-source-6.12.tar.xz
+SRC_DEST=$CACHE/linux-source-6.12
+
+# Everything but the kernel images, whose exact ABI is only known once
+# the header meta packages are installed.
+PACKAGES=(
+	linux-headers-amd64 linux-headers-6.12-amd64
+	qemu-system-x86 qemu-system-data busybox-static
+	cpio gzip xz-utils zstd kmod sparse perl linux-source-6.12 make gcc
+)
+# Header meta packages whose exact-ABI image we boot in the VM tests.
+HEADER_METAS=(linux-headers-amd64 linux-headers-6.12-amd64)
+
+say() { echo "deps: $*"; }
+die() { echo "deps: error: $*" >&2; exit 1; }
+
+# print_kvers: every /lib/modules/<r>/build of a target series whose
+# image /boot/vmlinuz-<r> exists, oldest first.
+print_kvers() {
+	local d r
+	for d in /lib/modules/*/build; do
+		[[ -d $d ]] || continue
+		r=${d#/lib/modules/}
+		r=${r%/build}
+		case $r in
+		6.1.0-*-amd64 | 6.12.*+deb12-amd64) ;;
+		*) continue ;;
+		esac
+		[[ -f /boot/vmlinuz-$r ]] && echo "$r"
+	done | sort -V
+}
+
+installed() {
+	[[ $(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null) == installed ]]
+}
+
+# image_for_meta META: the linux-image-<abi> matching the headers the
+# installed meta package META depends on (empty if META is absent).
+image_for_meta() {
+	local dep
+	installed "$1" || return 0
+	dep=$(dpkg-query -W -f='${Depends}' "$1" | tr ',' '\n' |
+		sed -n 's/^ *\(linux-headers-[^ ]*\).*/\1/p' | head -n1)
+	[[ -n $dep ]] && echo "${dep/linux-headers-/linux-image-}"
+	return 0
+}
+
+APT_UPDATED=0
+apt_install() {
+	[[ $(id -u) -eq 0 ]] || die "need root to install: $*"
+	export DEBIAN_FRONTEND=noninteractive
+	if [[ $APT_UPDATED -eq 0 ]]; then
+		say "apt-get update"
+		apt-get update -qq
+		APT_UPDATED=1
+	fi
+	say "apt-get install $*"
+	apt-get install -y -qq --no-install-recommends "$@"
+}
+
+# ensure_packages CHECK_ONLY PKG...: install (or list) missing ones.
+ensure_packages() {
+	local check_only=$1 p
+	local missing=()
+	shift
+	for p in "$@"; do
+		installed "$p" || missing+=("$p")
+	done
+	if [[ ${#missing[@]} -eq 0 ]]; then
+		say "present: $*"
+		return 0
+	fi
+	if [[ $check_only -eq 1 ]]; then
+		say "missing: ${missing[*]}"
+		return 1
+	fi
+	apt_install "${missing[@]}"
+}
+
+# extract_scripts: scripts/ of the 6.12 source into $SRC_DEST, again
+# only when the tarball is newer than the stamp of the last extraction.
+extract_scripts() {
+	local stamp=$SRC_DEST/.vireo-stamp tmp
+	[[ -f $SRC_TARBALL ]] || die "$SRC_TARBALL missing (linux-source-6.12)"
+	if [[ -f $stamp && ! $SRC_TARBALL -nt $stamp &&
+		-f $SRC_DEST/scripts/checkpatch.pl ]]; then
+		say "up to date: $SRC_DEST/scripts (checkpatch.pl, kernel-doc)"
+		return 0
+	fi
+	say "extracting scripts/ from $SRC_TARBALL into $SRC_DEST"
+	mkdir -p "$SRC_DEST"
+	tmp=$(mktemp -d "$SRC_DEST/.extract.XXXXXX")
+	# The tarball's top directory is linux-source-6.12/.
+	tar -xJf "$SRC_TARBALL" -C "$tmp" --strip-components=1 \
+		--wildcards '*/scripts/*'
+	[[ -f $tmp/scripts/checkpatch.pl && -f $tmp/scripts/kernel-doc ]] ||
+		{ rm -rf "$tmp"; die "no scripts/checkpatch.pl in $SRC_TARBALL"; }
+	# Swap by rename so concurrent checkpatch runs see old or new.
+	rm -rf "$SRC_DEST/scripts.old"
+	[[ -d $SRC_DEST/scripts ]] && mv "$SRC_DEST/scripts" "$SRC_DEST/scripts.old"
+	mv "$tmp/scripts" "$SRC_DEST/scripts"
+	rm -rf "$SRC_DEST/scripts.old" "$tmp"
+	touch "$stamp"
+}
+
+main() {
+	local check_only=0 rc=0 images=() m img kvers
+
+	case ${1:-} in
+	--print-kvers) print_kvers; return 0 ;;
+	--check) check_only=1 ;;
+	'') ;;
+	-h | --help) sed -n '4,16p' "$0"; return 0 ;;
+	*) die "unknown argument: $1 (try --help)" ;;
+	esac
+
+	ensure_packages "$check_only" "${PACKAGES[@]}" || rc=1
+	for m in "${HEADER_METAS[@]}"; do
+		img=$(image_for_meta "$m")
+		[[ -n $img ]] && images+=("$img")
+	done
+	if [[ ${#images[@]} -gt 0 ]]; then
+		ensure_packages "$check_only" "${images[@]}" || rc=1
+	fi
+
+	if [[ $check_only -eq 1 ]]; then
+		if [[ -f $SRC_DEST/.vireo-stamp && -f $SRC_DEST/scripts/checkpatch.pl ]]; then
+			say "present: $SRC_DEST/scripts"
+		else
+			say "missing: $SRC_DEST/scripts (run tools/deps.sh as root)"
+			rc=1
+		fi
+	else
+		extract_scripts
+	fi
+
+	kvers=$(print_kvers | paste -sd ' ')
+	say "target kernels: ${kvers:-none}"
+	[[ -n $kvers ]] || rc=1
+	return $rc
+}
+
+main "$@"

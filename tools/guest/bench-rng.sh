@@ -1,0 +1,42 @@
+# SPDX-License-Identifier: GPL-2.0
+# Benchmark bench-rng (6.12, not part of make test): the same amount of
+# data through the in-kernel virtio-rng (0000:00:04.0) and through
+# vireo_rng (0000:00:05.0) in one boot.  Prints
+#   BENCH rng <hwrng> <bytes> <seconds> <KiB/s>
+#   BENCH rng vireo/virtio = <ratio>
+# and checks only that the reads work, not how fast they are.
+# Size: vireo.bench_mib=N on the kernel command line (default 4).
+
+A=0000:00:04.0
+B=0000:00:05.0
+mib=4
+for arg in $(cat /proc/cmdline); do
+	case $arg in vireo.bench_mib=*) mib=${arg#vireo.bench_mib=} ;; esac
+done
+bytes=$((mib * 1048576))
+
+check "insmod virtio-rng (in-kernel driver)" insmod $VIREO_KO/virtio-rng.ko || return 1
+load_stack || return 1
+# Move B by hand rather than with vireo-bind, so the benchmark does not
+# depend on that tool.
+echo $B >/sys/bus/pci/drivers/virtio-pci/unbind
+echo vireo_pci >/sys/bus/pci/devices/$B/driver_override
+echo $B >/sys/bus/pci/drivers_probe
+wait_for 5 vireo_dev_of $B
+expect_eq "$A driver" "$(pci_driver $A)" virtio-pci
+expect_eq "$B driver" "$(pci_driver $B)" vireo_pci
+log "rng_available: $(cat "$RNG_SYS/rng_available")"
+
+for r in virtio_rng.0 vireo_rng.0; do
+	if rng_read $r $bytes /tmp/bench; then
+		kibs=$(awk "BEGIN { s = $RNG_READ_SECS; if (s <= 0) s = 0.01; printf \"%.1f\", $bytes / 1024 / s }")
+		echo "BENCH rng $r $bytes $RNG_READ_SECS $kibs"
+		eval "kibs_${r%_rng.0}=$kibs"
+		check_random /tmp/bench "$r $mib MiB"
+	fi
+	rm -f /tmp/bench
+done
+if [ -n "${kibs_virtio:-}" ] && [ -n "${kibs_vireo:-}" ]; then
+	echo "BENCH rng vireo/virtio = $(awk "BEGIN { printf \"%.2f\", $kibs_vireo / $kibs_virtio }")"
+fi
+unload_stack || return 1

@@ -1,0 +1,297 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Helpers for guest scenario scripts (busybox sh, sourced by /init).
+# Every check prints "VIREO-CHECK: ok: ..." or "VIREO-CHECK: FAIL: ...";
+# any FAIL makes the scenario fail (recorded in /tmp/.vireo-fails, so it
+# survives subshells and pipelines).
+
+VIREO_KO=/lib/vireo
+RNG_SYS=/sys/class/misc/hw_random
+# Load order; unload is the reverse.
+VIREO_MODULES="vireo_ring vireo_core vireo_pci vireo_rng"
+
+log() { echo "VIREO-INFO: $*"; }
+ok() {
+	echo "VIREO-CHECK: ok: $*"
+	echo x >>/tmp/.vireo-oks
+}
+fail() {
+	echo "VIREO-CHECK: FAIL: $*"
+	echo x >>/tmp/.vireo-fails
+}
+
+# failures: number of failed checks so far.
+failures() {
+	if [ -f /tmp/.vireo-fails ]; then wc -l </tmp/.vireo-fails; else echo 0; fi
+}
+
+# check DESC CMD...: run CMD; ok if it succeeds, else FAIL with output.
+check() {
+	_desc=$1
+	shift
+	if "$@" >/tmp/.check-out 2>&1; then
+		ok "$_desc"
+		return 0
+	fi
+	fail "$_desc (command: $*)"
+	sed 's/^/VIREO-INFO:   | /' /tmp/.check-out | head -n 20
+	return 1
+}
+
+# check_not DESC CMD...: CMD must fail.
+check_not() {
+	_desc=$1
+	shift
+	if "$@" >/tmp/.check-out 2>&1; then
+		fail "$_desc (unexpectedly true: $*)"
+		sed 's/^/VIREO-INFO:   | /' /tmp/.check-out | head -n 20
+		return 1
+	fi
+	ok "$_desc"
+}
+
+# expect_eq DESC GOT WANT
+expect_eq() {
+	if [ "$2" = "$3" ]; then
+		ok "$1 ($2)"
+		return 0
+	fi
+	fail "$1: got '$2', want '$3'"
+	return 1
+}
+
+# wait_for SECS CMD...: poll CMD every 0.1 s until it succeeds.
+wait_for() {
+	_n=$(($1 * 10))
+	shift
+	while [ "$_n" -gt 0 ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		usleep 100000
+		_n=$((_n - 1))
+	done
+	"$@" >/dev/null 2>&1
+}
+
+# run_deadline SECS CMD...: run CMD in the background and wait for it at
+# most SECS seconds.  Returns CMD's status, or 124 if it is still running
+# (it is left behind: a task stuck in D state cannot be killed, and the
+# guest powers off anyway; /init then logs the blocked tasks).  busybox
+# timeout would hang with such a task.
+run_deadline() {
+	_secs=$1
+	shift
+	"$@" &
+	_pid=$!
+	_n=$((_secs * 10))
+	while kill -0 "$_pid" 2>/dev/null; do
+		if [ "$_n" -le 0 ]; then
+			log "still running after ${_secs}s: $*"
+			: >/tmp/.vireo-stuck
+			return 124
+		fi
+		usleep 100000
+		_n=$((_n - 1))
+	done
+	wait "$_pid"
+}
+
+# load_stack [MODULE...]: insmod our modules in order (default: all four).
+load_stack() {
+	# shellcheck disable=SC2048 # module names: split on purpose
+	for _m in ${*:-$VIREO_MODULES}; do
+		if ! check "insmod $_m" run_deadline 60 insmod "$VIREO_KO/$_m.ko"; then
+			return 1
+		fi
+	done
+}
+
+# unload_stack [MODULE...]: rmmod in reverse load order; modules not
+# loaded are skipped.  Each rmmod must finish within 30 s.
+unload_stack() {
+	_list=
+	# shellcheck disable=SC2048 # module names: split on purpose
+	for _m in ${*:-$VIREO_MODULES}; do _list="$_m $_list"; done
+	_rc=0
+	for _m in $_list; do
+		[ -d "/sys/module/$_m" ] || continue
+		check "rmmod $_m" run_deadline 30 rmmod "$_m" && continue
+		_rc=1
+		# A hung rmmod holds locks the rest would wait for.
+		[ -f /tmp/.vireo-stuck ] && return 1
+	done
+	return $_rc
+}
+
+# pci_driver BDF: name of the driver bound to PCI device BDF, or "none".
+pci_driver() {
+	if [ -e "/sys/bus/pci/devices/$1/driver" ]; then
+		basename "$(readlink "/sys/bus/pci/devices/$1/driver")"
+	else
+		echo none
+	fi
+}
+
+# pci_driver_is BDF DRIVER
+pci_driver_is() {
+	[ "$(pci_driver "$1")" = "$2" ]
+}
+
+# vireo_dev_of BDF: the vireoN device whose parent is PCI device BDF.
+vireo_dev_of() {
+	for _d in /sys/bus/vireo/devices/vireo*; do
+		[ -e "$_d" ] || continue
+		case $(readlink -f "$_d") in
+		*/"$1"/vireo*) basename "$_d"; return 0 ;;
+		esac
+	done
+	return 1
+}
+
+# vireo_dev_count: number of devices on the vireo bus.
+vireo_dev_count() {
+	_c=0
+	for _d in /sys/bus/vireo/devices/*; do
+		[ -e "$_d" ] && _c=$((_c + 1))
+	done
+	echo "$_c"
+}
+
+# vireo_driver_of DEV: driver bound to vireo device DEV, or "none".
+vireo_driver_of() {
+	if [ -e "/sys/bus/vireo/devices/$1/driver" ]; then
+		basename "$(readlink "/sys/bus/vireo/devices/$1/driver")"
+	else
+		echo none
+	fi
+}
+
+# feature_bit DEV BIT: '0' or '1' from DEV's features attribute.
+feature_bit() {
+	cut -c "$(($2 + 1))" "/sys/bus/vireo/devices/$1/features"
+}
+
+# check_vireo_dev DEV TYPE: sysfs attributes of a bound vireo device.
+check_vireo_dev() {
+	_p=/sys/bus/vireo/devices/$1
+	check "$1 exists" test -d "$_p" || return 1
+	expect_eq "$1 device id" "$(cat "$_p/device")" "$2"
+	expect_eq "$1 vendor" "$(cat "$_p/vendor")" 0x1af4
+	_f=$(cat "$_p/features")
+	expect_eq "$1 features length" "${#_f}" 64
+	case $_f in
+	*[!01]*) fail "$1 features has characters other than 0/1: '$_f'" ;;
+	*) ok "$1 features well formed" ;;
+	esac
+	_s=$(cat "$_p/status")
+	case $_s in
+	0x????????) ;;
+	*) fail "$1 status not 0x%08x: '$_s'" ;;
+	esac
+	if [ $((_s & 4)) -ne 0 ]; then
+		ok "$1 status $_s has DRIVER_OK"
+	else
+		fail "$1 status $_s lacks DRIVER_OK (0x4)"
+	fi
+	log "$1: status $_s features $_f modalias $(cat "$_p/modalias")"
+}
+
+# expect_feature DEV BIT WANT NAME
+expect_feature() {
+	expect_eq "$1 feature bit $2 ($4)" "$(feature_bit "$1" "$2")" "$3"
+}
+
+# rng_available_has NAME
+rng_available_has() {
+	tr ' ' '\n' <"$RNG_SYS/rng_available" | grep -qx "$1"
+}
+
+# rng_select NAME: make NAME the current hwrng.
+rng_select() {
+	echo "$1" >"$RNG_SYS/rng_current" 2>/dev/null
+	expect_eq "rng_current after selecting $1" "$(cat "$RNG_SYS/rng_current")" "$1"
+}
+
+# rng_read NAME BYTES FILE: read BYTES from /dev/hwrng with NAME current;
+# the read must complete within 120 s and return exactly BYTES.
+rng_read() {
+	rng_select "$1" || return 1
+	_t0=$(cut -d' ' -f1 /proc/uptime)
+	if ! run_deadline 120 sh -c "head -c $2 /dev/hwrng >$3"; then
+		fail "reading $2 bytes from $1"
+		return 1
+	fi
+	_t1=$(cut -d' ' -f1 /proc/uptime)
+	_size=$(wc -c <"$3")
+	expect_eq "bytes read from $1" "$_size" "$2" || return 1
+	RNG_READ_SECS=$(awk "BEGIN { printf \"%.2f\", $_t1 - $_t0 }")
+	log "read $2 bytes from $1 in ${RNG_READ_SECS}s"
+}
+
+# all_zero FILE: FILE holds only zero bytes.
+all_zero() {
+	head -c "$(wc -c <"$1")" /dev/zero | cmp -s "$1" -
+}
+
+# check_random FILE WHAT: FILE must look random, not stuck or repeated:
+#  - >= 250 distinct byte values in its first 64 KiB;
+#  - no repeated 16-byte line among its first 1 MiB (a stale or
+#    reused buffer, or runs of zeroes, repeat lines; random data
+#    does not, about 2^-100 odds);
+#  - its two halves differ.
+check_random() {
+	_f=$1
+	_size=$(wc -c <"$_f")
+	_distinct=$(head -c 65536 "$_f" | od -An -v -tu1 | tr -s ' ' '\n' |
+		grep -v '^$' | sort -u | wc -l)
+	if [ "$_distinct" -ge 250 ]; then
+		ok "$2: $_distinct distinct byte values"
+	else
+		fail "$2: only $_distinct distinct byte values (want >= 250)"
+	fi
+	_dups=$(head -c 1048576 "$_f" | od -An -v -tx1 -w16 | sort | uniq -d | wc -l)
+	if [ "$_dups" -eq 0 ]; then
+		ok "$2: no repeated 16-byte blocks"
+	else
+		fail "$2: $_dups repeated 16-byte blocks, e.g.:"
+		head -c 1048576 "$_f" | od -An -v -tx1 -w16 | sort | uniq -dc |
+			sort -rn | head -n 3 | sed 's/^/VIREO-INFO:   | /'
+	fi
+	_half=$((_size / 2))
+	head -c "$_half" "$_f" >/tmp/.h1
+	tail -c "$_half" "$_f" >/tmp/.h2
+	check_not "$2: halves differ" cmp -s /tmp/.h1 /tmp/.h2
+	rm -f /tmp/.h1 /tmp/.h2
+}
+
+# irq_lines NAME: /proc/interrupts lines whose action list holds NAME.
+irq_lines() {
+	grep -E "[[:space:],]$1(,|[[:space:]]*\$)" /proc/interrupts
+}
+
+# irq_on NAME CHIP: NAME's /proc/interrupts line names irq chip CHIP
+# (e.g. PCI-MSI, which also matches 6.12's PCI-MSIX-<bdf>, or IO-APIC).
+irq_on() {
+	irq_lines "$1" | grep -q "$2"
+}
+
+# irq_count NAME: interrupts handled on NAME's line, summed over CPUs.
+irq_count() {
+	irq_lines "$1" | awk '{ for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i }
+		END { print n + 0 }'
+}
+
+# check_clean: nothing of ours is left after unloading everything.
+check_clean() {
+	check_not "no /sys/bus/vireo" test -e /sys/bus/vireo
+	_left=$(ls -d /sys/module/vireo_* 2>/dev/null)
+	expect_eq "no vireo modules in /sys/module" "$_left" ""
+	check_not "no vireo hwrng in rng_available" grep -q vireo "$RNG_SYS/rng_available"
+	check_not "no vireo IRQ in /proc/interrupts" grep -q vireo /proc/interrupts
+}
+
+# show_pci: one line per PCI device (busybox has no lspci).
+show_pci() {
+	for _d in /sys/bus/pci/devices/*; do
+		log "pci $(basename "$_d") $(cat "$_d/vendor"):$(cat "$_d/device") subsys $(cat "$_d/subsystem_device") driver $(pci_driver "$(basename "$_d")")"
+	done
+}

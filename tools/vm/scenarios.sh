@@ -1,0 +1,192 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# The VM scenario table and the host-side helpers shared by vmtest.sh,
+# demo.sh and mkinitramfs.sh.  Sourced, never executed.
+#
+# Adding a scenario is one row in vm_scenario_table plus a guest script
+# tools/guest/<name>.sh (POSIX sh, sourced by the guest init after
+# tools/guest/lib.sh; any failed check makes the scenario fail).
+
+VIREO_ROOT=${VIREO_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+VIREO_BUILD=${VIREO_BUILD:-$VIREO_ROOT/build}
+
+# Our modules, relative to build/<kver>/, in load order.
+VM_MODULES=(
+	virtio_ring/vireo_ring.ko
+	virtio_core/vireo_core.ko
+	virtio_pci_legacy/vireo_pci.ko
+	drivers/vireo_rng.ko
+)
+
+# Per-boot wall-clock limit unless a row says timeout=N.  TCG with two
+# vCPUs and MSI-X is slow; a healthy scenario takes 5-40 s.
+VM_DEFAULT_TIMEOUT=${VM_TIMEOUT:-180}
+
+# One row per scenario, whitespace separated:
+#   name     guest script tools/guest/<name>.sh, also the log file name
+#   kernels  "all", or a release prefix such as "6.12" (matches 6.12.*)
+#   flags    comma list, "-" for none:
+#              virtio     boot WITHOUT initcall_blacklist=virtio_pci_driver_init,
+#                         i.e. the in-kernel virtio-pci driver binds at boot
+#              nomods     does not need our modules
+#              bench      only run by --bench (not part of make test)
+#              demo       only run by demo.sh
+#              timeout=N  per-boot limit in seconds
+#   devices  rest of the line: QEMU -device specs, space separated;
+#            disable-modern=on is always appended (legacy 0.9.5 only).
+#            Give addr= so guest BDFs are fixed: addr=0x4 -> 0000:00:04.0.
+vm_scenario_table() {
+	cat <<'EOF'
+# name             kernels flags                    devices
+boot               all     nomods                   virtio-rng-pci,addr=0x4
+load-unload        all     -                        virtio-rng-pci,addr=0x4
+rng-read           all     -                        virtio-rng-pci,addr=0x4
+rng-intx           all     -                        virtio-rng-pci,addr=0x4,vectors=0
+rng-msix1          all     -                        virtio-rng-pci,addr=0x4,vectors=1
+rng-noindirect     all     -                        virtio-rng-pci,addr=0x4,indirect_desc=off,event_idx=off
+rng-two            all     -                        virtio-rng-pci,addr=0x4 virtio-rng-pci,addr=0x5
+rng-rmmod-blocked  all     -                        virtio-rng-pci,addr=0x4,max-bytes=64,period=600000
+coexist            6.12    virtio                   virtio-rng-pci,addr=0x4 virtio-rng-pci,addr=0x5
+bench-rng          6.12    virtio,bench,timeout=900 virtio-rng-pci,addr=0x4 virtio-rng-pci,addr=0x5
+demo               all     demo                     virtio-rng-pci,addr=0x4
+EOF
+}
+
+# vm_scenario_get NAME: set SC_NAME SC_KERNELS SC_FLAGS SC_DEVICES.
+vm_scenario_get() {
+	local name kernels flags devices
+	while read -r name kernels flags devices; do
+		case $name in '' | '#'*) continue ;; esac
+		if [[ $name == "$1" ]]; then
+			SC_NAME=$name
+			SC_KERNELS=$kernels
+			SC_FLAGS=$flags
+			SC_DEVICES=$devices
+			return 0
+		fi
+	done < <(vm_scenario_table)
+	return 1
+}
+
+# vm_scenario_names: every scenario name, table order.
+vm_scenario_names() {
+	vm_scenario_table | awk '$1 != "" && $1 !~ /^#/ { print $1 }'
+}
+
+# vm_scenario_has_flag FLAG: the current SC_FLAGS contains FLAG.
+vm_scenario_has_flag() {
+	[[ ",$SC_FLAGS," == *",$1,"* ]]
+}
+
+# vm_scenario_timeout: per-boot limit of the current scenario.
+vm_scenario_timeout() {
+	local f
+	local IFS=,
+	for f in $SC_FLAGS; do
+		case $f in timeout=*) echo "${f#timeout=}"; return ;; esac
+	done
+	echo "$VM_DEFAULT_TIMEOUT"
+}
+
+# vm_scenario_applies KVER: the current scenario runs on kernel KVER.
+vm_scenario_applies() {
+	[[ $SC_KERNELS == all || $1 == "$SC_KERNELS".* ]]
+}
+
+# vm_kvers: installed target kernel releases, one per line, oldest first.
+vm_kvers() {
+	"$VIREO_ROOT/tools/deps.sh" --print-kvers
+}
+
+# vm_missing_modules KVER: print the module files missing for KVER.
+vm_missing_modules() {
+	local m
+	for m in "${VM_MODULES[@]}"; do
+		[[ -f $VIREO_BUILD/$1/$m ]] || echo "build/$1/$m"
+	done
+}
+
+# vm_qemu_cmd KVER INITRD APPEND_EXTRA: fill the array VM_CMD with the
+# QEMU command line for the current scenario (without timeout and
+# serial setup; callers add -serial).  Never KVM: results must not
+# depend on the host, and CI has no /dev/kvm.
+vm_qemu_cmd() {
+	local kver=$1 initrd=$2 extra=$3 append dev
+	append="console=ttyS0 panic=-1 loglevel=7 vireo.scenario=$SC_NAME"
+	if ! vm_scenario_has_flag virtio; then
+		# Keep the built-in virtio-pci (6.12) off our devices; a no-op
+		# where virtio_pci is a module (6.1) and never loaded.
+		append+=" initcall_blacklist=virtio_pci_driver_init"
+	fi
+	[[ -n $extra ]] && append+=" $extra"
+	VM_CMD=(qemu-system-x86_64 -M pc -m 512 -smp 2 -accel tcg
+		-nographic -nodefaults -no-reboot
+		-bios /usr/share/qemu/qboot.rom
+		-kernel "$(vm_kernel_image "$kver")" -initrd "$initrd"
+		-append "$append")
+	for dev in $SC_DEVICES; do
+		VM_CMD+=(-device "$dev,disable-modern=on")
+	done
+}
+
+# vm_kernel_image KVER: the kernel image QEMU should boot for KVER.
+# The Debian bzImage spends ~8 s of TCG time decompressing itself, so
+# unless VM_BOOT=bzimage we boot the uncompressed vmlinux through its
+# PVH entry point (CONFIG_PVH=y in both Debian kernels) instead.  The
+# vmlinux is extracted once from the bzImage payload into build/initramfs/
+# (again when the bzImage is newer); on any trouble, use the bzImage.
+vm_kernel_image() {
+	local kver=$1 bz=/boot/vmlinuz-$1 out magic dec setup off len tmp
+	out=$VIREO_BUILD/initramfs/vmlinux-$kver
+	if [[ ${VM_BOOT:-pvh} == bzimage ]] ||
+		! grep -qx 'CONFIG_PVH=y' "/boot/config-$kver" 2>/dev/null; then
+		echo "$bz"
+		return
+	fi
+	if [[ -s $out && ! $bz -nt $out ]]; then
+		echo "$out"
+		return
+	fi
+	# boot_params header: setup_sects at 0x1f1 (0 means 4), payload
+	# offset/length (from the protected-mode code) at 0x248/0x24c; the
+	# payload ends with the 4-byte uncompressed size.
+	setup=$(od -An -tu1 -j $((0x1f1)) -N1 "$bz" | tr -d ' ')
+	[[ $setup == 0 ]] && setup=4
+	off=$(( (setup + 1) * 512 + $(od -An -tu4 -j $((0x248)) -N4 "$bz" | tr -d ' ') ))
+	len=$(( $(od -An -tu4 -j $((0x24c)) -N4 "$bz" | tr -d ' ') - 4 ))
+	magic=$(od -An -tx1 -j "$off" -N4 "$bz" | tr -d ' ')
+	case $magic in
+	fd377a58) dec="xz -dc" ;;
+	28b52ffd) dec="zstd -qdc" ;;
+	1f8b*) dec="gzip -dc" ;;
+	*) echo "$bz"; return ;;
+	esac
+	mkdir -p "$(dirname "$out")"
+	tmp=$out.tmp.$$
+	if dd if="$bz" bs=64K iflag=skip_bytes,count_bytes skip="$off" \
+		count="$len" status=none | $dec >"$tmp" 2>/dev/null &&
+		[[ $(od -An -tx1 -N4 "$tmp" | tr -d ' ') == 7f454c46 ]]; then
+		mv "$tmp" "$out"
+		echo "$out"
+	else
+		rm -f "$tmp"
+		echo "$bz"
+	fi
+}
+
+# vm_initramfs KVER: build (or reuse) the initramfs for KVER and print
+# its path.  One image per kernel serves every scenario.
+vm_initramfs() {
+	local out=$VIREO_BUILD/initramfs/$1.cpio.gz
+	"$VIREO_ROOT/tools/vm/mkinitramfs.sh" "$1" "$out" >&2 || return 1
+	echo "$out"
+}
+
+# vm_rel PATH: PATH relative to the repo root when inside it.
+vm_rel() {
+	case $1 in
+	"$VIREO_ROOT"/*) echo "${1#"$VIREO_ROOT"/}" ;;
+	*) echo "$1" ;;
+	esac
+}
