@@ -33,7 +33,7 @@ WERROR ?= 0
 KB_FLAGS = W=1 $(if $(filter 1,$(WERROR)),KCFLAGS=-Werror)
 
 .PHONY: all modules all-kernels check sparse checkpatch kernel-doc deps \
-	test vmtest run bench install clean help
+	test vmtest kunit kunit-kernel run bench install clean help
 
 all modules:
 	@test -n "$(KVER)" || { echo "no kernel headers found: run 'make deps'" >&2; exit 1; }
@@ -92,14 +92,31 @@ deps:
 	@$(TOP)/tools/deps.sh
 
 # Everything: packages, a warning-free build for every kernel, the static
-# checks and the VM scenarios. Prints "N passed, N failed" last.
+# checks, the KUnit suites and the VM scenarios. KUnit and the VM tests
+# both run even if one fails; the last line totals their PASS/FAIL lines.
 test: deps
 	@$(MAKE) --no-print-directory all-kernels WERROR=1
 	@$(MAKE) --no-print-directory check
-	@$(MAKE) --no-print-directory vmtest
+	@mkdir -p $(BUILD)/logs
+	@rc=0; \
+	$(MAKE) --no-print-directory kunit | tee $(BUILD)/logs/kunit.out || rc=1; \
+	$(MAKE) --no-print-directory vmtest | tee $(BUILD)/logs/vmtest.out || rc=1; \
+	p=$$(cat $(BUILD)/logs/kunit.out $(BUILD)/logs/vmtest.out | grep -c '^PASS ' || true); \
+	f=$$(cat $(BUILD)/logs/kunit.out $(BUILD)/logs/vmtest.out | grep -c '^FAIL ' || true); \
+	if [ "$$rc" -ne 0 ] && [ "$$f" -eq 0 ]; then f=1; fi; \
+	echo "$$p passed, $$f failed"; \
+	exit $$rc
 
 vmtest:
 	@$(TOP)/tools/vm/vmtest.sh $(foreach k,$(TARGET_KVERS),--kver $(k))
+
+# The KUnit suites on a debug kernel (KASAN, lockdep) built from Debian's
+# linux-source-6.12 and cached in $(VIREO_CACHE)/kunit by its inputs.
+kunit-kernel:
+	@$(TOP)/tools/kunit/build-kernel.sh >/dev/null
+
+kunit:
+	@KBUILD_SRCS="$(KBUILD_SRCS)" $(TOP)/tools/kunit/run.sh
 
 run: deps
 	@$(MAKE) --no-print-directory all-kernels
@@ -122,7 +139,9 @@ help:
 	@echo "make all-kernels       build for every installed target kernel (Debian 6.1, 6.12)"
 	@echo "make check             sparse, checkpatch --strict, kernel-doc"
 	@echo "make deps              install the Debian packages the project needs"
-	@echo "make test              deps, builds, checks and every VM scenario on both kernels"
+	@echo "make test              deps, builds, checks, KUnit and every VM scenario on both kernels"
+	@echo "make kunit             the KUnit suites on the cached debug kernel (built on first use)"
+	@echo "make vmtest            the VM scenarios only"
 	@echo "make run               boot a demo guest with the stack loaded"
 	@echo "make bench             vireo vs in-kernel drivers, same guest (6.12)"
 	@echo "make install           install the modules for KVER (updates/vireo)"

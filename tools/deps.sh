@@ -21,11 +21,13 @@ SRC_TARBALL=/usr/src/linux-source-6.12.tar.xz
 SRC_DEST=$CACHE/linux-source-6.12
 
 # Everything but the kernel images, whose exact ABI is only known once
-# the header meta packages are installed.
+# the header meta packages are installed. bc, bison, flex and libelf-dev
+# build the KUnit test kernel; python3 parses its results.
 PACKAGES=(
 	linux-headers-amd64 linux-headers-6.12-amd64
 	qemu-system-x86 qemu-system-data busybox-static
 	cpio gzip xz-utils zstd kmod sparse perl linux-source-6.12 make gcc
+	bc bison flex libelf-dev python3
 )
 # Header meta packages whose exact-ABI image we boot in the VM tests.
 HEADER_METAS=(linux-headers-amd64 linux-headers-6.12-amd64)

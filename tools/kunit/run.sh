@@ -1,0 +1,368 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run vireo's KUnit suites on the KUnit test kernel (tools/kunit/
+# build-kernel.sh): build the tree against it, pack the modules into a
+# busybox initramfs, boot it under QEMU (TCG), and turn the per-suite
+# KTAP documents into one line per test case:
+#
+#   PASS kunit <suite>.<case>      FAIL kunit <suite>.<case>
+#   SKIP kunit <suite>.<case>      FAIL kunit splat (<first splat line>)
+#   kunit: N passed, N failed
+#
+# Exit status 0 only if nothing failed and at least one case passed.
+#
+# Options (or the environment variable in brackets):
+#   --src DIR       tree to test [VIREO_SRC, default: this repository]
+#   --kdir DIR      use this KUnit kernel build dir instead of
+#                   build-kernel.sh [VIREO_KUNIT_KDIR]
+#   --timeout SECS  hard limit for the guest [VIREO_KUNIT_TIMEOUT, 300]
+#
+# Logs: <src>/build/logs/kunit/{build.log,console.log,results.txt}.
+
+set -euo pipefail
+
+SELF=$(readlink -f -- "${BASH_SOURCE[0]}")
+HERE=${SELF%/*}
+SRC=${VIREO_SRC:-$(readlink -f -- "$HERE/../..")}
+KDIR=${VIREO_KUNIT_KDIR:-}
+TIMEOUT=${VIREO_KUNIT_TIMEOUT:-300}
+# What kbuild sees: the same list as KBUILD_SRCS in the Makefile.
+KBUILD_SRCS=${KBUILD_SRCS:-Kbuild include virtio_core virtio_ring virtio_pci_legacy drivers kunit}
+BUSYBOX=${BUSYBOX:-/bin/busybox}
+QBOOT=/usr/share/qemu/qboot.rom
+MARK=@@VIREO-KUNIT
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--src) SRC=$(readlink -f -- "$2"); shift 2 ;;
+	--kdir) KDIR=$2; shift 2 ;;
+	--timeout) TIMEOUT=$2; shift 2 ;;
+	*) echo "usage: $0 [--src DIR] [--kdir DIR] [--timeout SECS]" >&2; exit 2 ;;
+	esac
+done
+
+B=$SRC/build/kunit
+VM=$SRC/build/kunit-vm
+LOGS=$SRC/build/logs/kunit
+mkdir -p -- "$B" "$LOGS"
+: > "$LOGS/console.log"
+
+say() { echo "kunit-run: $*" >&2; }
+
+# A failure before the guest runs still ends in the summary line, so a
+# caller that counts "N passed, N failed" sees it.
+early_fail() {
+	echo "FAIL kunit $1" | tee "$LOGS/results.txt"
+	[ $# -gt 1 ] && printf '    %s\n' "${@:2}"
+	echo "kunit: 0 passed, 1 failed" | tee -a "$LOGS/results.txt"
+	exit 1
+}
+
+# 1. The kernel.
+if [ -z "$KDIR" ]; then
+	KDIR=$("$HERE/build-kernel.sh" | tail -n1) ||
+		early_fail "kernel-build (see ${VIREO_CACHE:-/var/cache/vireo}/kunit/last-build.log)"
+fi
+[ -f "$KDIR/arch/x86/boot/bzImage" ] || early_fail "kernel-build (no bzImage in $KDIR)"
+GEN_CPIO=$KDIR/usr/gen_init_cpio
+[ -x "$GEN_CPIO" ] || early_fail "kernel-build (no $GEN_CPIO)"
+
+# 2. The modules: a farm of symlinks to the sources, like "make build-one"
+# (kbuild writes objects next to its sources; directory links would put
+# them into the source tree).
+farm_sources() {
+	local f srcs=()
+
+	for f in $KBUILD_SRCS; do
+		[ -e "$SRC/$f" ] && srcs+=("$f")
+	done
+	find "$B" -xtype l -delete
+	(cd "$SRC" && find "${srcs[@]}" -type f \( -name '*.[ch]' -o -name Kbuild \) \
+		-not -name '*.mod.c') | while read -r f; do
+		# dirname, not ${f%/*}: the top-level "Kbuild" has no slash.
+		mkdir -p -- "$B/$(dirname -- "$f")"
+		ln -sfn -- "$SRC/$f" "$B/$f"
+	done
+}
+
+say "building modules against $KDIR"
+farm_sources
+rm -f -- "$B/modules.order"
+# C=2: sparse also checks the KUnit sources, which no Debian kernel builds.
+if ! make --no-print-directory -C "$KDIR" M="$B" W=1 C=2 modules \
+		> "$LOGS/build.log" 2>&1; then
+	mapfile -t tail_lines < <(grep -E 'error|Error' "$LOGS/build.log" | head -n 10)
+	early_fail "module-build (see $LOGS/build.log)" "${tail_lines[@]}"
+fi
+BUILD_WARN=$(grep -E 'warning:|WARNING:' "$LOGS/build.log" | grep -v 'Skipping BTF' | head -n1 || true)
+
+# 3. Which modules to load, in dependency order: every kunit/ module,
+# vireo_ring, and whatever they depend on among our modules (the rest of
+# the dependencies are built into the kernel).
+declare -A KO_PATH=() SEEN=()
+ORDER=()
+# modules.order names objects relative to $B (6.1) or absolutely (6.12).
+while read -r o; do
+	o=${o#"$B"/}; o=${o%.o}; o=${o%.ko}
+	m=${o##*/}
+	KO_PATH[${m//-/_}]=$B/$o.ko
+done < "$B/modules.order"
+
+visit() {
+	local m=$1 d deps
+
+	[ -n "${SEEN[$m]:-}" ] && return 0
+	SEEN[$m]=1
+	deps=$(modinfo -F depends "${KO_PATH[$m]}")
+	for d in ${deps//,/ }; do
+		d=${d//-/_}
+		[ -n "${KO_PATH[$d]:-}" ] && visit "$d"
+	done
+	ORDER+=("$m")
+}
+
+[ -n "${KO_PATH[vireo_ring]:-}" ] && visit vireo_ring
+NTESTS=0
+while read -r o; do
+	o=${o#"$B"/}
+	case $o in
+	kunit/*)
+		o=${o%.o}; o=${o%.ko}; o=${o##*/}
+		visit "${o//-/_}"
+		NTESTS=$((NTESTS + 1))
+		;;
+	esac
+done < "$B/modules.order"
+say "loading: ${ORDER[*]:-nothing}"
+
+# 4. The initramfs: busybox, /init, the modules. gen_init_cpio (from the
+# kernel build) writes /dev/console without needing mknod privileges.
+rm -rf -- "$VM"
+mkdir -p -- "$VM"
+cat > "$VM/init" <<EOF
+#!/bin/sh
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug
+echo "$MARK START"
+loaded=
+for m in \$(cat /lib/vireo/load-order); do
+	echo "$MARK INSMOD \$m"
+	if insmod /lib/vireo/\$m.ko; then
+		loaded="\$m \$loaded"
+	else
+		echo "$MARK INSMOD-FAIL \$m rc=\$?"
+	fi
+done
+for d in /sys/kernel/debug/kunit/*; do
+	[ -f "\$d/results" ] || continue
+	echo "$MARK BEGIN \${d##*/}"
+	cat "\$d/results"
+	echo "$MARK END \${d##*/}"
+done
+# Unload in reverse: module exit paths run under KASAN and lockdep too.
+for m in \$loaded; do
+	rmmod \$m || echo "$MARK RMMOD-FAIL \$m rc=\$?"
+done
+echo "$MARK DONE"
+poweroff -f
+EOF
+{
+	echo "dir /dev 0755 0 0"
+	echo "nod /dev/console 0600 0 0 c 5 1"
+	echo "nod /dev/null 0666 0 0 c 1 3"
+	for d in bin proc sys tmp lib lib/vireo; do echo "dir /$d 0755 0 0"; done
+	echo "file /bin/busybox $BUSYBOX 0755 0 0"
+	echo "slink /bin/sh busybox 0777 0 0"
+	echo "file /init $VM/init 0755 0 0"
+	for m in "${ORDER[@]}"; do
+		echo "file /lib/vireo/$m.ko ${KO_PATH[$m]} 0644 0 0"
+	done
+	echo "file /lib/vireo/load-order $VM/load-order 0644 0 0"
+} > "$VM/initramfs.list"
+printf '%s\n' "${ORDER[@]}" > "$VM/load-order"
+"$GEN_CPIO" "$VM/initramfs.list" | gzip -1 > "$VM/initramfs.cpio.gz"
+
+# 5. Boot. panic=-1 plus -no-reboot turns a panic into a QEMU exit; the
+# timeout catches hangs.
+say "booting (timeout ${TIMEOUT}s, console: $LOGS/console.log)"
+t0=$SECONDS
+set +e
+timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -M pc -accel tcg -m 1024 -smp 2 \
+	-nographic -nodefaults -no-reboot -serial stdio -bios "$QBOOT" \
+	-kernel "$KDIR/arch/x86/boot/bzImage" -initrd "$VM/initramfs.cpio.gz" \
+	-append "console=ttyS0 panic=-1 kunit.enable=1" \
+	< /dev/null > "$LOGS/console.log" 2>&1
+QEMU_RC=$?
+set -e
+say "guest ran $((SECONDS - t0))s, qemu exit $QEMU_RC"
+
+# 6. Parse.
+set +e
+/usr/bin/python3 - "$LOGS/console.log" "$QEMU_RC" "$NTESTS" "$BUILD_WARN" \
+	"$LOGS/build.log" "$B" <<'EOF' | tee "$LOGS/results.txt"
+import re
+import sys
+
+log_path, qemu_rc, ntests, build_warn, build_log, farm = sys.argv[1:7]
+qemu_rc, ntests = int(qemu_rc), int(ntests)
+MARK = "@@VIREO-KUNIT"
+TS = re.compile(r"^\[\s*\d+\.\d+\]\s?")
+RESULT = re.compile(r"^( *)(ok|not ok) \d+ (.*?)(?: # (SKIP|TODO)\b ?(.*))?$")
+# Kernel splats: the same list as SPLAT_RE in tools/vm/vmtest.sh. "KASAN"
+# is upper case only in reports; the boot banner says
+# "KernelAddressSanitizer".
+SPLAT = re.compile(
+    r"WARNING:|BUG:|BUG [^ ]+ \(|kernel BUG at|Oops|KASAN|UBSAN|KFENCE"
+    r"|possible circular locking|possible recursive locking|lockdep"
+    r"|blocked for more than|soft lockup|hard LOCKUP|Kernel panic"
+    r"|general protection fault|invalid opcode|double fault|Call Trace:"
+    r"|nobody cared|rcu_.* self-detected stall|rcu: INFO:|detected stalls"
+    r"|segfault at|refcount_t:|list_(add|del) corruption|stack-protector")
+# Boot banners that match SPLAT but are not splats.
+BENIGN = re.compile(r"RCU lockdep checking is enabled\.$")
+
+passed = failed = 0
+out = []
+
+
+def emit(status, name, diag=()):
+    global passed, failed
+    out.append(f"{status} kunit {name}")
+    if status == "PASS":
+        passed += 1
+    elif status == "FAIL":
+        failed += 1
+        for d in list(diag)[:25]:
+            out.append("    " + d.replace(farm + "/", ""))
+
+
+with open(log_path, errors="replace") as f:
+    lines = [l.rstrip("\r\n").replace("\r", "") for l in f]
+
+blocks = {}
+console_docs = {}
+ktap_suite = None
+cur = None
+started = done = False
+events = []
+splat = None
+for raw in lines:
+    kernel = TS.match(raw) is not None
+    line = TS.sub("", raw)
+    if not kernel and line.startswith(MARK + " "):
+        words = line.split()
+        tag = words[1]
+        if tag == "START":
+            started = True
+        elif tag == "DONE":
+            done = True
+        elif tag == "BEGIN":
+            cur = words[2]
+            blocks[cur] = []
+        elif tag == "END":
+            cur = None
+        elif tag in ("INSMOD-FAIL", "RMMOD-FAIL"):
+            events.append((tag, " ".join(words[2:])))
+        elif tag == "INSMOD":
+            events.append((tag, words[2]))
+        continue
+    if cur is not None and not kernel:
+        blocks[cur].append(line)
+        continue
+    # The kernel's own KTAP output of each insmod: the fallback for a
+    # suite whose debugfs document never got printed (hang, panic).
+    if kernel:
+        m = re.match(r"^    # Subtest: (\S+)$", line)
+        if m:
+            ktap_suite = m.group(1)
+            console_docs[ktap_suite] = []
+        elif ktap_suite is not None:
+            console_docs[ktap_suite].append(line)
+            if RESULT.match(line) and not line.startswith(" "):
+                ktap_suite = None
+    if splat is None and SPLAT.search(line) and not BENIGN.search(line):
+        splat = line.strip()
+
+
+def parse_suite(suite, doc, where=""):
+    """One KTAP document of one suite -> PASS/FAIL/SKIP lines."""
+    diag = []
+    cases = 0
+    plan = None
+    suite_ok = None
+    for line in doc:
+        m = RESULT.match(line)
+        indent = len(m.group(1)) if m else len(line) - len(line.lstrip(" "))
+        if not m:
+            s = line.strip()
+            pm = re.match(r"^1\.\.(\d+)$", s)
+            if pm and indent == 4:
+                plan = int(pm.group(1))
+            elif s and not s.startswith(("# Subtest:", "KTAP version",
+                                         "1..")):
+                diag.append(s)
+            continue
+        status, name, directive = m.group(2), m.group(3), m.group(4)
+        if indent == 0:
+            suite_ok = status == "ok"
+        elif indent == 4:
+            cases += 1
+            if directive == "SKIP":
+                emit("SKIP", f"{suite}.{name}")
+            elif status == "ok":
+                emit("PASS", f"{suite}.{name}")
+            else:
+                emit("FAIL", f"{suite}.{name}", diag)
+            diag = []
+        elif status == "not ok":
+            # A failed parameter of a parameterised case.
+            diag.append(f"not ok {name}")
+    if plan is not None and cases < plan:
+        emit("FAIL", f"{suite} (planned {plan} cases, {cases} reported{where})",
+             diag)
+    elif suite_ok is False and failed_in(suite) == 0:
+        emit("FAIL", f"{suite} (suite failed: init or exit error)", diag)
+
+
+def failed_in(suite):
+    return sum(1 for o in out if o.startswith(f"FAIL kunit {suite}."))
+
+
+if build_warn:
+    emit("FAIL", f"build-warnings ({build_warn.strip()})",
+         [f"see {build_log}"])
+for tag, what in events:
+    if tag == "INSMOD-FAIL":
+        emit("FAIL", f"insmod ({what})")
+    elif tag == "RMMOD-FAIL":
+        emit("FAIL", f"rmmod ({what})")
+for suite, doc in blocks.items():
+    parse_suite(suite, doc)
+for suite, doc in console_docs.items():
+    if suite not in blocks:
+        parse_suite(suite, doc, " on the console, no debugfs results")
+if not done:
+    last = [w for t, w in events if t == "INSMOD"]
+    why = "timed out" if qemu_rc in (124, 137) else f"qemu exit {qemu_rc}"
+    where = f", last insmod {last[-1]}" if last else \
+        (", init never started" if not started else "")
+    emit("FAIL", f"guest did not finish ({why}{where})",
+         [f"see {log_path}"])
+if ntests == 0:
+    emit("FAIL", "no-suites (no kunit/*.ko test module was built)")
+elif not blocks and not console_docs:
+    emit("FAIL", "no-suites (no KUnit suite reported results)")
+if splat:
+    emit("FAIL", f"splat ({splat})", [f"see {log_path}"])
+
+print("\n".join(out))
+print(f"kunit: {passed} passed, {failed} failed")
+sys.exit(1 if failed or not passed else 0)
+EOF
+rc=${PIPESTATUS[0]}
+exit "$rc"
