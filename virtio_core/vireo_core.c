@@ -150,13 +150,20 @@ static void vireo_config_enable(struct vireo_device *vdev)
 	spin_unlock_irq(&vdev->config_lock);
 }
 
-/* After this returns no config_changed call is running or will start. */
+/*
+ * After this returns no config_changed call is running or will start. An
+ * event that was queued but had not run yet is kept for the next driver.
+ */
 static void vireo_config_disable(struct vireo_device *vdev)
 {
 	spin_lock_irq(&vdev->config_lock);
 	vdev->config_enabled = false;
 	spin_unlock_irq(&vdev->config_lock);
-	cancel_work_sync(&vdev->config_work);
+	if (cancel_work_sync(&vdev->config_work)) {
+		spin_lock_irq(&vdev->config_lock);
+		vdev->config_pending = true;
+		spin_unlock_irq(&vdev->config_lock);
+	}
 }
 
 static void vireo_config_work(struct work_struct *work)
@@ -221,6 +228,8 @@ static int vireo_dev_probe(struct device *d)
 err_reap:
 	vireo_reap_vqs(vdev);
 err_failed:
+	/* An unbound device shows no features, as after remove. */
+	vdev->features = 0;
 	vireo_add_status(vdev, VIREO_STATUS_FAILED);
 	dev_err(d, "probe by %s failed: %d\n", drv->driver.name, err);
 	return err;
