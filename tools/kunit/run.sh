@@ -192,7 +192,8 @@ printf '%s\n' "${ORDER[@]}" > "$VM/load-order"
 say "booting (timeout ${TIMEOUT}s, console: $LOGS/console.log)"
 t0=$SECONDS
 set +e
-timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -M pc -accel tcg -m 1024 -smp 2 \
+# thread=single: see tools/vm/scenarios.sh (MTTCG vs kernel text patching).
+timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -M pc -accel tcg,thread=single -m 1024 -smp 2 \
 	-nographic -nodefaults -no-reboot -serial stdio -bios "$QBOOT" \
 	-kernel "$KDIR/arch/x86/boot/bzImage" -initrd "$VM/initramfs.cpio.gz" \
 	-append "console=ttyS0 panic=-1 kunit.enable=1" \

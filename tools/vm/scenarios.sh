@@ -120,7 +120,11 @@ vm_qemu_cmd() {
 		append+=" initcall_blacklist=virtio_pci_driver_init"
 	fi
 	[[ -n $extra ]] && append+=" $extra"
-	VM_CMD=(qemu-system-x86_64 -M pc -m 512 -smp 2 -accel tcg
+	# thread=single: multi-threaded TCG occasionally lets a vCPU run
+	# stale code while the kernel patches its text (text_poke_bp's int3),
+	# an "Oops: int3" at boot before any vireo module is loaded. One host
+	# thread still interleaves both vCPUs, so the guest stays SMP.
+	VM_CMD=(qemu-system-x86_64 -M pc -m 512 -smp 2 -accel tcg,thread=single
 		-nographic -nodefaults -no-reboot
 		-bios /usr/share/qemu/qboot.rom
 		-kernel "$(vm_kernel_image "$kver")" -initrd "$initrd"
