@@ -25,7 +25,7 @@ KVER ?= $(if $(wildcard /lib/modules/$(RUNNING)/build),$(RUNNING),$(lastword $(T
 KDIR = /lib/modules/$(KVER)/build
 
 # The tree's own sources, for the style checkers.
-CHECK_FILES = $(shell find $(filter-out Kbuild,$(KBUILD_SRCS)) \
+CHECK_FILES = $(shell find $(filter-out Kbuild,$(KBUILD_SRCS)) samples \
 		-name '*.[ch]' -not -name '*.mod.c' | sort)
 
 # WERROR=1 turns compiler warnings into errors (make test sets it).
@@ -33,7 +33,7 @@ WERROR ?= 0
 KB_FLAGS = W=1 $(if $(filter 1,$(WERROR)),KCFLAGS=-Werror)
 
 .PHONY: all modules all-kernels check sparse checkpatch kernel-doc deps \
-	test vmtest kunit kunit-kernel run bench install clean help
+	test vmtest kunit kunit-kernel samples run bench install clean help
 
 all modules:
 	@test -n "$(KVER)" || { echo "no kernel headers found: run 'make deps'" >&2; exit 1; }
@@ -58,6 +58,21 @@ build-one:
 all-kernels:
 	@test -n "$(TARGET_KVERS)" || { echo "no target kernel headers: run 'make deps'" >&2; exit 1; }
 	@for k in $(TARGET_KVERS); do $(MAKE) --no-print-directory build-one K=$$k; done
+
+# samples/ built as third-party drivers are: out of tree, against the
+# installed headers and vireo's Module.symvers (Documentation/driver-api.rst).
+samples: all-kernels
+	@for k in $(TARGET_KVERS); do \
+		d=$(BUILD)/samples-$$k; rm -rf $$d; mkdir -p $$d; \
+		cp samples/vireo_demo/vireo_demo.c samples/vireo_demo/Kbuild $$d/; \
+		echo "  SAMPLE  vireo_demo $$k"; \
+		$(MAKE) --no-print-directory -C /lib/modules/$$k/build M=$$d VIREO=$(TOP) \
+			KBUILD_EXTRA_SYMBOLS=$(BUILD)/$$k/Module.symvers W=1 KCFLAGS=-Werror \
+			modules > $$d.log 2>&1 || { cat $$d.log >&2; exit 1; }; \
+		if grep -iE 'warning|error' $$d.log | grep -v 'Skipping BTF'; then exit 1; fi; \
+		modinfo -F depends $$d/vireo_demo.ko | grep -q vireo_core || \
+			{ echo "vireo_demo.ko does not depend on vireo_core" >&2; exit 1; }; \
+	done
 
 check: sparse checkpatch kernel-doc
 
@@ -96,6 +111,7 @@ deps:
 # both run even if one fails; the last line totals their PASS/FAIL lines.
 test: deps
 	@$(MAKE) --no-print-directory all-kernels WERROR=1
+	@$(MAKE) --no-print-directory samples
 	@$(MAKE) --no-print-directory check
 	@mkdir -p $(BUILD)/logs
 	@rc=0; \
@@ -138,6 +154,7 @@ help:
 	@echo "make [KVER=<release>]  build the modules (default: running kernel, else newest target)"
 	@echo "make all-kernels       build for every installed target kernel (Debian 6.1, 6.12)"
 	@echo "make check             sparse, checkpatch --strict, kernel-doc"
+	@echo "make samples           build samples/ out of tree, as a third-party driver"
 	@echo "make deps              install the Debian packages the project needs"
 	@echo "make test              deps, builds, checks, KUnit and every VM scenario on both kernels"
 	@echo "make kunit             the KUnit suites on the cached debug kernel (built on first use)"
