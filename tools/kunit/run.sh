@@ -205,27 +205,22 @@ say "guest ran $((SECONDS - t0))s, qemu exit $QEMU_RC"
 # 6. Parse.
 set +e
 /usr/bin/python3 - "$LOGS/console.log" "$QEMU_RC" "$NTESTS" "$BUILD_WARN" \
-	"$LOGS/build.log" "$B" <<'EOF' | tee "$LOGS/results.txt"
+	"$LOGS/build.log" "$B" "$HERE/../splat-patterns" <<'EOF' | tee "$LOGS/results.txt"
 import re
 import sys
 
-log_path, qemu_rc, ntests, build_warn, build_log, farm = sys.argv[1:7]
+log_path, qemu_rc, ntests, build_warn, build_log, farm, splat_file = sys.argv[1:8]
 qemu_rc, ntests = int(qemu_rc), int(ntests)
 MARK = "@@VIREO-KUNIT"
 TS = re.compile(r"^\[\s*\d+\.\d+\]\s?")
 RESULT = re.compile(r"^( *)(ok|not ok) \d+ (.*?)(?: # (SKIP|TODO)\b ?(.*))?$")
-# Kernel splats: the same list as SPLAT_RE in tools/vm/vmtest.sh. "KASAN"
-# is upper case only in reports; the boot banner says
-# "KernelAddressSanitizer".
-SPLAT = re.compile(
-    r"WARNING:|BUG:|BUG [^ ]+ \(|kernel BUG at|Oops|KASAN|UBSAN|KFENCE"
-    r"|possible circular locking|possible recursive locking|lockdep"
-    r"|blocked for more than|soft lockup|hard LOCKUP|Kernel panic"
-    r"|general protection fault|invalid opcode|double fault|Call Trace:"
-    r"|nobody cared|rcu_.* self-detected stall|rcu: INFO:|detected stalls"
-    r"|segfault at|refcount_t:|list_(add|del) corruption|stack-protector")
-# Boot banners that match SPLAT but are not splats.
-BENIGN = re.compile(r"RCU lockdep checking is enabled\.$")
+# Kernel splats, shared with tools/vm/vmtest.sh: one regex a line, "!"
+# marks boot banners that match but are not splats. ("KASAN" is upper case
+# only in reports; the boot banner says "KernelAddressSanitizer".)
+with open(splat_file) as f:
+    lines = [l.rstrip("\n") for l in f if l.strip() and not l.startswith("#")]
+SPLAT = re.compile("|".join(l for l in lines if not l.startswith("!")))
+BENIGN = re.compile("|".join(l[1:] for l in lines if l.startswith("!")))
 
 passed = failed = 0
 out = []

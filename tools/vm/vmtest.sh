@@ -25,13 +25,11 @@ set -uo pipefail
 # shellcheck source=tools/vm/scenarios.sh
 . "$(dirname "${BASH_SOURCE[0]}")/scenarios.sh"
 
-# Kernel splats.  Any match anywhere in the console log fails the test.
-SPLAT_RE='WARNING:|BUG:|BUG [^ ]+ \(|kernel BUG at|Oops|KASAN|UBSAN|KFENCE'
-SPLAT_RE+='|possible circular locking|possible recursive locking|lockdep'
-SPLAT_RE+='|blocked for more than|soft lockup|hard LOCKUP|Kernel panic'
-SPLAT_RE+='|general protection fault|invalid opcode|double fault|Call Trace:'
-SPLAT_RE+='|nobody cared|rcu_.* self-detected stall|rcu: INFO:|detected stalls'
-SPLAT_RE+='|segfault at|refcount_t:|list_(add|del) corruption|stack-protector'
+# Kernel splats (tools/splat-patterns, shared with the KUnit runner).  Any
+# match anywhere in the console log fails the test.
+SPLAT_FILE=$(dirname "${BASH_SOURCE[0]}")/../splat-patterns
+SPLAT_RE=$(grep -v -e '^#' -e '^!' -e '^$' "$SPLAT_FILE" | paste -sd '|')
+BENIGN_RE=$(sed -n 's/^!//p' "$SPLAT_FILE" | paste -sd '|')
 
 usage() { sed -n '4,24p' "$0"; }
 die() { echo "vmtest: error: $*" >&2; exit 2; }
@@ -103,7 +101,7 @@ verdict() {
 		echo "timed out after ${limit}s${line:+; ${line#VIREO-CHECK: }}"
 		return
 	fi
-	line=$(grep -m1 -E "$SPLAT_RE" <<<"$clean")
+	line=$(grep -E "$SPLAT_RE" <<<"$clean" | grep -v -E "$BENIGN_RE" | head -n1)
 	if [[ -n $line ]]; then
 		line=$(sed 's/^\[ *[0-9.]*\] //' <<<"$line" | cut -c1-100)
 		check=$(grep -m1 -E 'VIREO-CHECK: FAIL' <<<"$clean" | cut -c1-100)
