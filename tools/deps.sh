@@ -26,7 +26,7 @@ SRC_DEST=$CACHE/linux-source-6.12
 PACKAGES=(
 	linux-headers-amd64 linux-headers-6.12-amd64
 	qemu-system-x86 qemu-system-data busybox-static
-	cpio gzip xz-utils zstd kmod sparse perl linux-source-6.12 make gcc
+	cpio gzip xz-utils zstd kmod sparse perl linux-source-6.12 make gcc libc6-dev
 	bc bison flex libelf-dev python3
 )
 # Header meta packages whose exact-ABI image we boot in the VM tests.

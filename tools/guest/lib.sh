@@ -227,6 +227,44 @@ rng_read() {
 	log "read $2 bytes from $1 in ${RNG_READ_SECS}s"
 }
 
+# rng_nb_read BYTES: one O_NONBLOCK read of the current hwrng; prints
+# "read N" or "errno NAME", or "hung" if it did not return within 3 s
+# (the hwrng core may hold its mutex for our 1 s bounded wait).
+rng_nb_read() {
+	timeout 3 nbread /dev/hwrng "$1" 2>&1 || echo hung
+}
+
+# uptime_cs: seconds since boot in hundredths.
+uptime_cs() {
+	awk '{ printf "%d", $1 * 100 }' /proc/uptime
+}
+
+# rng_nb_expect NAME WANT TRIES: up to TRIES non-blocking reads of NAME,
+# 100 ms apart, until one prints a line starting with WANT ("read [1-9]"
+# for data, "errno EAGAIN" for none ready) within 0.5 s. A driver that
+# slept in a non-blocking read would take its whole 1 s bounded wait, so
+# it can never pass; the retries absorb moments when the hwrng fill
+# thread holds the core's mutex. Any "hung" fails at once.
+rng_nb_expect() {
+	_n=$3
+	while [ "$_n" -gt 0 ]; do
+		_t0=$(uptime_cs)
+		_r=$(rng_nb_read 64)
+		_dt=$(($(uptime_cs) - _t0))
+		case $_r in
+		hung*) fail "non-blocking read of $1 blocked"; return 1 ;;
+		$2*)
+			if [ "$_dt" -lt 50 ]; then
+				ok "non-blocking read of $1: $_r in ${_dt}0 ms"
+				return 0
+			fi ;;
+		esac
+		usleep 100000
+		_n=$((_n - 1))
+	done
+	fail "no non-blocking read of $1 gave '$2' within 0.5 s (last: $_r, ${_dt}0 ms)"
+}
+
 # all_zero FILE: FILE holds only zero bytes.
 all_zero() {
 	head -c "$(wc -c <"$1")" /dev/zero | cmp -s "$1" -

@@ -13,6 +13,8 @@ check "vireo_rng.0 in rng_available" rng_available_has vireo_rng.0
 if rng_read vireo_rng.0 1048576 /tmp/rng; then
 	check_random /tmp/rng "vireo_rng.0 1 MiB"
 fi
+# O_NONBLOCK readers get data too, without blocking.
+rng_nb_expect vireo_rng.0 "read [1-9]" 50
 grep vireo /proc/interrupts | sed 's/^/VIREO-INFO: irq: /'
 check "vireo0-input is an MSI-X vector" irq_on vireo0-input PCI-MSI
 check "vireo0-config is an MSI-X vector" irq_on vireo0-config PCI-MSI

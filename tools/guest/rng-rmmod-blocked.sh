@@ -6,6 +6,8 @@
 load_stack || return 1
 wait_for 5 test -e /sys/bus/vireo/devices/vireo0/driver
 rng_select vireo_rng.0
+# A starved device: O_NONBLOCK reads must say EAGAIN, not block.
+rng_nb_expect vireo_rng.0 "errno EAGAIN" 5
 dd if=/dev/hwrng of=/tmp/x bs=1k count=64 2>/tmp/dd.err &
 reader=$!
 sleep 3

@@ -12,6 +12,7 @@
 #                                      when all its dependencies are built
 #                                      into KVER (6.12)
 #   /bin/vireo-bind                    tools/vireo-bind, when present
+#   /bin/nbread                        tools/guest/nbread.c, built static
 # Missing vireo modules are reported and left out (the "boot" scenario
 # needs none); vmtest.sh refuses to run module scenarios without them.
 # The image is rebuilt only when an input changed (OUTFILE.key).
@@ -52,7 +53,7 @@ virtio_rng_ko() {
 VRNG=$(virtio_rng_ko)
 
 # Inputs, for the cache key and the copy below.
-inputs=("$BUSYBOX" "$GUEST"/init "$GUEST"/*.sh "${BASH_SOURCE[0]}")
+inputs=("$BUSYBOX" "$GUEST"/init "$GUEST"/*.sh "$GUEST"/nbread.c "${BASH_SOURCE[0]}")
 mods=()
 for m in "${VM_MODULES[@]}"; do
 	if [[ -f $MODDIR/$m ]]; then
@@ -84,6 +85,9 @@ for a in $("$BUSYBOX" --list); do
 	[[ $a == busybox ]] || ln -s busybox "$stage/bin/$a"
 done
 install -m 0755 "$GUEST/init" "$stage/init"
+# O_NONBLOCK reads for the rng scenarios; busybox has no way to open so.
+gcc -static -O2 -Wall -Werror -o "$stage/bin/nbread" "$GUEST/nbread.c" ||
+	die "cannot build the static nbread helper (gcc, libc6-dev)"
 install -m 0644 "$GUEST"/*.sh "$stage/lib/vireo/guest/"
 for m in ${mods[@]+"${mods[@]}"}; do
 	install -m 0644 "$m" "$stage/lib/vireo/"
