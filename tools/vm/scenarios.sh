@@ -47,6 +47,7 @@ rng-msix1          all     -                        virtio-rng-pci,addr=0x4,vect
 rng-noindirect     all     -                        virtio-rng-pci,addr=0x4,indirect_desc=off,event_idx=off
 rng-two            all     -                        virtio-rng-pci,addr=0x4 virtio-rng-pci,addr=0x5
 rng-rmmod-blocked  all     -                        virtio-rng-pci,addr=0x4,max-bytes=64,period=600000
+rng-pci-remove     all     -                        virtio-rng-pci,addr=0x4,max-bytes=64,period=600000
 coexist            6.12    virtio                   virtio-rng-pci,addr=0x4 virtio-rng-pci,addr=0x5
 bench-rng          6.12    virtio,bench,timeout=900 virtio-rng-pci,addr=0x4 virtio-rng-pci,addr=0x5
 demo               all     demo                     virtio-rng-pci,addr=0x4
