@@ -265,6 +265,43 @@ rng_nb_expect() {
 	fail "no non-blocking read of $1 gave '$2' within 0.5 s (last: $_r, ${_dt}0 ms)"
 }
 
+# start_blocked_reader: start a 64 KiB dd from /dev/hwrng in the
+# background (READER is its pid) and check it is still blocked after 3 s,
+# as it must be on a starved device.
+start_blocked_reader() {
+	dd if=/dev/hwrng of=/tmp/x bs=1k count=64 2>/tmp/dd.err &
+	READER=$!
+	sleep 3
+	if kill -0 "$READER" 2>/dev/null; then
+		ok "reader blocked in /dev/hwrng"
+	else
+		fail "reader finished early (rate limit not in effect?)"
+		sed 's/^/VIREO-INFO:   | /' /tmp/dd.err
+	fi
+}
+
+# expect_reader_failed WHAT: the reader from start_blocked_reader must
+# exit within 5 s of WHAT, with a non-zero status.
+expect_reader_failed() {
+	_n=50
+	while kill -0 "$READER" 2>/dev/null && [ $_n -gt 0 ]; do
+		usleep 100000
+		_n=$((_n - 1))
+	done
+	if kill -0 "$READER" 2>/dev/null; then
+		fail "reader still blocked 5 s after $1"
+		return 1
+	fi
+	wait "$READER"
+	_st=$?
+	log "reader exit status $_st, $(wc -c </tmp/x) bytes read; dd said: $(tr '\n' ' ' </tmp/dd.err)"
+	if [ $_st -ne 0 ]; then
+		ok "reader failed with status $_st after $1"
+	else
+		fail "reader exited 0 after $1"
+	fi
+}
+
 # all_zero FILE: FILE holds only zero bytes.
 all_zero() {
 	head -c "$(wc -c <"$1")" /dev/zero | cmp -s "$1" -
