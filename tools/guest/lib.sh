@@ -302,6 +302,16 @@ expect_reader_failed() {
 	fi
 }
 
+# expect_intx DEV WHY: DEV's interrupts went through INTx: its line is on
+# the IO-APIC and counted interrupts, and no vireo line is on PCI-MSI.
+expect_intx() {
+	grep vireo /proc/interrupts | sed 's/^/VIREO-INFO: irq: /'
+	check "$1 is on the IO-APIC ($2)" irq_on "$1" IO-APIC
+	_irqs=$(irq_count "$1")
+	check "$1 handled interrupts ($_irqs)" test "$_irqs" -gt 0
+	check_not "no vireo line on PCI-MSI" irq_on 'vireo[0-9a-z-]*' PCI-MSI
+}
+
 # all_zero FILE: FILE holds only zero bytes.
 all_zero() {
 	head -c "$(wc -c <"$1")" /dev/zero | cmp -s "$1" -
