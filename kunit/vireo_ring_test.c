@@ -682,6 +682,26 @@ static void rt_restart_pending_event_idx(struct kunit *test)
 	rt_restart_case(test, RT_EVENT_IDX);
 }
 
+/* The interrupt handler claims an interrupt only when work is pending. */
+static void rt_interrupt(struct kunit *test)
+{
+	struct rt_ctx *ctx = test->priv;
+
+	rt_setup(ctx, 8, 0);
+	KUNIT_EXPECT_EQ(test, vireo_vring_interrupt(0, ctx->vq), IRQ_NONE);
+	KUNIT_ASSERT_EQ(test, rt_add(ctx, 0, 1, RT_TOKEN(0)), 0);
+	/* Posted but not completed: still nothing for the driver. */
+	KUNIT_EXPECT_EQ(test, vireo_vring_interrupt(0, ctx->vq), IRQ_NONE);
+	KUNIT_EXPECT_EQ(test, ctx->callbacks, 0U);
+
+	rt_complete(ctx, 0);
+	KUNIT_EXPECT_EQ(test, vireo_vring_interrupt(0, ctx->vq), IRQ_HANDLED);
+	KUNIT_EXPECT_EQ(test, ctx->callbacks, 1U);
+	KUNIT_EXPECT_PTR_EQ(test, vireo_vq_get_buf(ctx->vq, NULL), RT_TOKEN(0));
+	KUNIT_EXPECT_EQ(test, vireo_vring_interrupt(0, ctx->vq), IRQ_NONE);
+	KUNIT_EXPECT_EQ(test, ctx->callbacks, 1U);
+}
+
 static void rt_used_event_advances(struct kunit *test)
 {
 	struct rt_ctx *ctx = test->priv;
@@ -916,6 +936,7 @@ static struct kunit_case rt_cases[] = {
 	KUNIT_CASE(rt_kick_event_idx),
 	KUNIT_CASE(rt_restart_pending),
 	KUNIT_CASE(rt_restart_pending_event_idx),
+	KUNIT_CASE(rt_interrupt),
 	KUNIT_CASE(rt_used_event_advances),
 	KUNIT_CASE(rt_shutdown_all),
 	KUNIT_CASE(rt_add_errors),
