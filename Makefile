@@ -61,8 +61,10 @@ all-kernels:
 
 # samples/ built as third-party drivers are: out of tree, against the
 # installed headers and vireo's Module.symvers (Documentation/driver-api.rst).
-samples: all-kernels
+samples:
 	@for k in $(TARGET_KVERS); do \
+		test -f $(BUILD)/$$k/Module.symvers || \
+			$(MAKE) --no-print-directory build-one K=$$k >/dev/null; \
 		d=$(BUILD)/samples-$$k; rm -rf $$d; mkdir -p $$d; \
 		cp samples/vireo_demo/vireo_demo.c samples/vireo_demo/Kbuild $$d/; \
 		echo "  SAMPLE  vireo_demo $$k"; \
