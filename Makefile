@@ -39,15 +39,18 @@ all modules:
 	@test -n "$(KVER)" || { echo "no kernel headers found: run 'make deps'" >&2; exit 1; }
 	@$(MAKE) --no-print-directory build-one K=$(KVER)
 
-# build-one K=<release>: farm the sources into build/<release>/ and build.
-.PHONY: build-one
-build-one:
+# farm-one K=<release>: link the sources into build/<release>/.
+.PHONY: farm-one build-one
+farm-one:
 	@test -d /lib/modules/$(K)/build || { echo "no headers for $(K): run 'make deps'" >&2; exit 1; }
 	@mkdir -p $(BUILD)/$(K)
 	@cd $(BUILD)/$(K) && find . -xtype l -delete
 	@cd $(TOP) && find $(KBUILD_SRCS) -type f \( -name '*.[ch]' -o -name Kbuild \) \
 		-not -name '*.mod.c' | while read -r f; do \
 		mkdir -p "$(BUILD)/$(K)/$$(dirname "$$f")"; ln -sfn "$(TOP)/$$f" "$(BUILD)/$(K)/$$f"; done
+
+# build-one K=<release>: farm the sources and build.
+build-one: farm-one
 	@echo "  BUILD   $(K)"
 	@$(MAKE) --no-print-directory -C /lib/modules/$(K)/build M=$(BUILD)/$(K) \
 		$(KB_FLAGS) modules 2>&1 | tee $(BUILD)/$(K).log | grep -v 'Skipping BTF' || true
@@ -81,7 +84,7 @@ check: sparse checkpatch kernel-doc
 # sparse (C=2) checks every file on every target kernel.
 sparse:
 	@for k in $(TARGET_KVERS); do \
-		$(MAKE) --no-print-directory build-one K=$$k >/dev/null; \
+		$(MAKE) --no-print-directory farm-one K=$$k; \
 		echo "  SPARSE  $$k"; \
 		$(MAKE) --no-print-directory -C /lib/modules/$$k/build M=$(BUILD)/$$k \
 			W=1 C=2 modules > $(BUILD)/$$k.sparse.log 2>&1 || true; \
