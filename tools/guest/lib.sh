@@ -122,13 +122,18 @@ unload_stack() {
 	return $_rc
 }
 
-# pci_driver BDF: name of the driver bound to PCI device BDF, or "none".
-pci_driver() {
-	if [ -e "/sys/bus/pci/devices/$1/driver" ]; then
-		basename "$(readlink "/sys/bus/pci/devices/$1/driver")"
+# sysfs_driver DEVDIR: name of the driver bound to a sysfs device, or "none".
+sysfs_driver() {
+	if [ -e "$1/driver" ]; then
+		basename "$(readlink "$1/driver")"
 	else
 		echo none
 	fi
+}
+
+# pci_driver BDF: name of the driver bound to PCI device BDF, or "none".
+pci_driver() {
+	sysfs_driver "/sys/bus/pci/devices/$1"
 }
 
 # pci_driver_is BDF DRIVER
@@ -158,11 +163,7 @@ vireo_dev_count() {
 
 # vireo_driver_of DEV: driver bound to vireo device DEV, or "none".
 vireo_driver_of() {
-	if [ -e "/sys/bus/vireo/devices/$1/driver" ]; then
-		basename "$(readlink "/sys/bus/vireo/devices/$1/driver")"
-	else
-		echo none
-	fi
+	sysfs_driver "/sys/bus/vireo/devices/$1"
 }
 
 # feature_bit DEV BIT: '0' or '1' from DEV's features attribute.
