@@ -511,6 +511,29 @@ void vireo_del_vqs(struct vireo_device *vdev)
 VIREO_EXPORT(vireo_del_vqs);
 
 /**
+ * vireo_get_vq_affinity - the CPUs a queue's interrupt is steered to
+ * @vdev: the device
+ * @index: the queue's number, as given to vireo_find_vqs()
+ *
+ * Lets a driver with one queue per CPU group (such as a blk-mq driver)
+ * submit on the CPUs its completions arrive on. Transports that do not
+ * steer interrupts leave the operation out.
+ *
+ * Context: process context, between vireo_find_vqs() and vireo_del_vqs().
+ * Return: the CPU mask, or NULL if the transport does not steer this
+ * queue's interrupt.
+ */
+const struct cpumask *vireo_get_vq_affinity(struct vireo_device *vdev,
+					    unsigned int index)
+{
+	if (!vdev->config->get_vq_affinity)
+		return NULL;
+	return vdev->config->get_vq_affinity(vdev, index);
+}
+
+VIREO_EXPORT(vireo_get_vq_affinity);
+
+/**
  * vireo_config_read - read device-specific config space
  * @vdev: the device
  * @offset: byte offset into the device's config structure

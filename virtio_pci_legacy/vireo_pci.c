@@ -596,6 +596,29 @@ static const char *const vireo_pci_mode_names[] = {
 	[VIREO_PCI_IRQ_INTX]		= "INTx",
 };
 
+/*
+ * Allocate @nirqs MSI-X vectors. With a vector per queue, the queue
+ * vectors are spread over the CPUs by the kernel (managed affinity), so
+ * that a driver with a queue per CPU group can submit where completions
+ * arrive (see vireo_pci_get_vq_affinity()); vector 0 (config) is left out
+ * of the spreading.
+ */
+static int vireo_pci_alloc_vectors(struct vireo_pci_device *vp,
+				   enum vireo_pci_irq_mode mode,
+				   unsigned int nirqs)
+{
+	struct irq_affinity desc = {
+		.pre_vectors = VIREO_PCI_CONFIG_MSIX_VECTOR + 1,
+	};
+
+	if (mode != VIREO_PCI_IRQ_MSIX_PER_VQ)
+		return pci_alloc_irq_vectors(vp->pdev, nirqs, nirqs,
+					     PCI_IRQ_MSIX);
+	return pci_alloc_irq_vectors_affinity(vp->pdev, nirqs, nirqs,
+					      PCI_IRQ_MSIX | PCI_IRQ_AFFINITY,
+					      &desc);
+}
+
 /* Try one rung with @nirqs IRQs; on failure leave no IRQ state behind. */
 static int vireo_pci_try_rung(struct vireo_pci_device *vp,
 			      enum vireo_pci_irq_mode mode, unsigned int nirqs,
@@ -608,8 +631,7 @@ static int vireo_pci_try_rung(struct vireo_pci_device *vp,
 		return -ENOMEM;
 	vp->max_irqs = nirqs;
 	if (mode != VIREO_PCI_IRQ_INTX) {
-		err = pci_alloc_irq_vectors(vp->pdev, nirqs, nirqs,
-					    PCI_IRQ_MSIX);
+		err = vireo_pci_alloc_vectors(vp, mode, nirqs);
 		if (err < 0)
 			goto err_release_irqs;
 		vp->nvectors = nirqs;
@@ -888,6 +910,21 @@ static void vireo_pci_del_vqs(struct vireo_device *vdev)
 	mutex_unlock(&vp->lock);
 }
 
+/*
+ * The CPUs queue @index's own MSI-X vector is steered to. Callers use it
+ * between find_vqs and del_vqs, so the queue table is stable.
+ */
+static const struct cpumask *
+vireo_pci_get_vq_affinity(struct vireo_device *vdev, unsigned int index)
+{
+	struct vireo_pci_device *vp = to_vp(vdev);
+
+	if (vp->mode != VIREO_PCI_IRQ_MSIX_PER_VQ || index >= vp->nvqs ||
+	    vp->vqs[index].vector == VIREO_PCI_NO_VECTOR)
+		return NULL;
+	return pci_irq_get_affinity(vp->pdev, vp->vqs[index].vector);
+}
+
 static const struct vireo_config_ops vireo_pci_config_ops = {
 	.get			= vireo_pci_get,
 	.set			= vireo_pci_set,
@@ -899,6 +936,7 @@ static const struct vireo_config_ops vireo_pci_config_ops = {
 	.find_vqs		= vireo_pci_find_vqs,
 	.del_vqs		= vireo_pci_del_vqs,
 	.bus_name		= vireo_pci_bus_name,
+	.get_vq_affinity	= vireo_pci_get_vq_affinity,
 };
 
 /* ---- probe and remove -------------------------------------------------- */

@@ -102,6 +102,9 @@ struct vireo_vq_info {
  * @find_vqs: create @nvqs queues described by @info, store them in @vqs.
  * @del_vqs: destroy every queue of the device.
  * @bus_name: the name of the transport's own device, for messages.
+ * @get_vq_affinity: optional. The CPUs the interrupt of queue @index is
+ *	steered to, or NULL if it is not steered (no interrupt of its own,
+ *	or no affinity). Only valid between find_vqs and del_vqs.
  */
 struct vireo_config_ops {
 	int (*get)(struct vireo_device *vdev, unsigned int offset,
@@ -118,6 +121,8 @@ struct vireo_config_ops {
 			const struct vireo_vq_info info[]);
 	void (*del_vqs)(struct vireo_device *vdev);
 	const char *(*bus_name)(struct vireo_device *vdev);
+	const struct cpumask *(*get_vq_affinity)(struct vireo_device *vdev,
+						 unsigned int index);
 };
 
 /**
@@ -204,6 +209,8 @@ int vireo_find_vqs(struct vireo_device *vdev, unsigned int nvqs,
 		   struct vireo_virtqueue *vqs[],
 		   const struct vireo_vq_info info[]);
 void vireo_del_vqs(struct vireo_device *vdev);
+const struct cpumask *vireo_get_vq_affinity(struct vireo_device *vdev,
+					    unsigned int index);
 int vireo_config_read(struct vireo_device *vdev, unsigned int offset,
 		      void *buf, unsigned int len);
 int vireo_config_write(struct vireo_device *vdev, unsigned int offset,
