@@ -22,12 +22,14 @@ SRC_DEST=$CACHE/linux-source-6.12
 
 # Everything but the kernel images, whose exact ABI is only known once
 # the header meta packages are installed. bc, bison, flex and libelf-dev
-# build the KUnit test kernel; python3 parses its results.
+# build the KUnit test kernel; python3 parses its results and relays the
+# VM scenarios' QMP commands (tools/vm/qmp-relay.py); e2fsprogs goes
+# into the test initramfs (mkfs.ext4, e2fsck).
 PACKAGES=(
 	linux-headers-amd64 linux-headers-6.12-amd64
 	qemu-system-x86 qemu-system-data busybox-static
 	cpio gzip xz-utils zstd kmod sparse perl linux-source-6.12 make gcc libc6-dev
-	bc bison flex libelf-dev python3
+	bc bison flex libelf-dev python3 e2fsprogs
 )
 # Header meta packages whose exact-ABI image we boot in the VM tests.
 HEADER_METAS=(linux-headers-amd64 linux-headers-6.12-amd64)

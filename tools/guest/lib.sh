@@ -2,7 +2,7 @@
 #
 # Helpers for guest scenario scripts (busybox sh, sourced by /init).
 # Every check prints "VIREO-CHECK: ok: ..." or "VIREO-CHECK: FAIL: ...";
-# any FAIL makes the scenario fail (recorded in /tmp/.vireo-fails, so it
+# any FAIL makes the scenario fail (recorded in /run/vireo/.vireo-fails, so it
 # survives subshells and pipelines).
 
 VIREO_KO=/lib/vireo
@@ -13,16 +13,16 @@ VIREO_MODULES="vireo_ring vireo_core vireo_pci vireo_rng"
 log() { echo "VIREO-INFO: $*"; }
 ok() {
 	echo "VIREO-CHECK: ok: $*"
-	echo x >>/tmp/.vireo-oks
+	echo x >>/run/vireo/.vireo-oks
 }
 fail() {
 	echo "VIREO-CHECK: FAIL: $*"
-	echo x >>/tmp/.vireo-fails
+	echo x >>/run/vireo/.vireo-fails
 }
 
 # failures: number of failed checks so far.
 failures() {
-	if [ -f /tmp/.vireo-fails ]; then wc -l </tmp/.vireo-fails; else echo 0; fi
+	if [ -f /run/vireo/.vireo-fails ]; then wc -l </run/vireo/.vireo-fails; else echo 0; fi
 }
 
 # check DESC CMD...: run CMD; ok if it succeeds, else FAIL with output.
@@ -86,7 +86,7 @@ run_deadline() {
 	while kill -0 "$_pid" 2>/dev/null; do
 		if [ "$_n" -le 0 ]; then
 			log "still running after ${_secs}s: $*"
-			: >/tmp/.vireo-stuck
+			: >/run/vireo/.vireo-stuck
 			return 124
 		fi
 		usleep 100000
@@ -117,7 +117,7 @@ unload_stack() {
 		check "rmmod $_m" run_deadline 30 rmmod "$_m" && continue
 		_rc=1
 		# A hung rmmod holds locks the rest would wait for.
-		[ -f /tmp/.vireo-stuck ] && return 1
+		[ -f /run/vireo/.vireo-stuck ] && return 1
 	done
 	return $_rc
 }
@@ -380,4 +380,201 @@ show_pci() {
 	for _d in /sys/bus/pci/devices/*; do
 		log "pci $(basename "$_d") $(cat "$_d/vendor"):$(cat "$_d/device") subsys $(cat "$_d/subsystem_device") driver $(pci_driver "$(basename "$_d")")"
 	done
+}
+
+# ---------------------------------------------------------------------------
+# Block scenarios (tools/guest/blk-*.sh).  Disks are found through their
+# PCI function, so the same scripts run against vireo_blk (vblkN under a
+# vireoN device) and, with vireo.blkref=1 (host: VM_BLK_REF=1, 6.12
+# only), against the in-kernel virtio_blk (vdX under virtioN) as a
+# reference that tells script bugs from driver bugs.
+
+BLK_MODULES="vireo_ring vireo_core vireo_pci vireo_blk"
+# The PCI function of the (first) disk in the blk-* rows.
+BLK_BDF=0000:00:06.0
+MIB=1048576
+
+# blk_ref: the scenario runs against the in-kernel reference driver.
+blk_ref() {
+	grep -qw vireo.blkref=1 /proc/cmdline
+}
+
+# qmp JSON: have the host send JSON to QEMU's QMP monitor
+# (tools/vm/qmp-relay.py watches the console for this line).  Nothing
+# comes back: poll for the command's effect.
+qmp() {
+	log "asking the host for QMP $*"
+	echo "VIREO-QMP: $*"
+}
+
+# blk_load: load the driver under test (our stack, or virtio_blk.ko).
+blk_load() {
+	if blk_ref; then
+		check "insmod virtio_blk (reference run)" \
+			run_deadline 60 insmod "$VIREO_KO/virtio_blk.ko"
+		return
+	fi
+	# shellcheck disable=SC2086 # module names: split on purpose
+	load_stack $BLK_MODULES
+}
+
+# blk_unload: unload what blk_load loaded; nothing of it may be left.
+blk_unload() {
+	if blk_ref; then
+		check "rmmod virtio_blk (reference run)" run_deadline 30 rmmod virtio_blk
+		return
+	fi
+	# shellcheck disable=SC2086 # module names: split on purpose
+	unload_stack $BLK_MODULES || return 1
+	check_not "no /sys/bus/vireo" test -e /sys/bus/vireo
+	_left=$(ls -d /sys/module/vireo_* 2>/dev/null)
+	expect_eq "no vireo modules in /sys/module" "$_left" ""
+	_left=$(ls -d /sys/block/vblk* 2>/dev/null)
+	expect_eq "no vblk disks left" "$_left" ""
+	check_not "no vireo IRQ in /proc/interrupts" grep -q vireo /proc/interrupts
+}
+
+# blk_disk_of BDF: name of the disk (vblkN or vdX) on PCI function BDF.
+blk_disk_of() {
+	for _b in /sys/block/*; do
+		case $(readlink -f "$_b") in
+		*/"$1"/*/block/*) basename "$_b"; return 0 ;;
+		esac
+	done
+	return 1
+}
+
+# blk_wait_disk BDF [SECS]: wait for the disk on BDF; DISK is its name.
+blk_wait_disk() {
+	DISK=
+	if ! wait_for "${2:-10}" blk_disk_of "$1"; then
+		fail "no disk appeared on $1 within ${2:-10}s"
+		ls /sys/block | sed 's/^/VIREO-INFO:   | block: /'
+		return 1
+	fi
+	DISK=$(blk_disk_of "$1")
+	# devtmpfs creates the node right after the disk's uevent.
+	wait_for 5 test -b "/dev/$DISK"
+	check "disk $DISK on $1 has a block device node" test -b "/dev/$DISK"
+}
+
+# blk_vdev DISK: the transport device the disk hangs off (vireoN, virtioN),
+# which also prefixes its IRQ names ("vireo0-req.0").
+blk_vdev() {
+	basename "$(dirname "$(dirname "$(readlink -f "/sys/block/$1")")")"
+}
+
+# blk_bytes DISK: capacity in bytes (sysfs size is in 512-byte sectors).
+blk_bytes() {
+	echo $(($(cat "/sys/block/$1/size") * 512))
+}
+
+# blk_bytes_is DISK BYTES: DISK's capacity is BYTES (for wait_for).
+blk_bytes_is() {
+	[ "$(blk_bytes "$1")" = "$2" ]
+}
+
+# blk_expect_driver DISK: DISK is driven by the driver under test.
+blk_expect_driver() {
+	_v=$(blk_vdev "$1")
+	if blk_ref; then
+		case $_v in
+		virtio[0-9]*) ok "$1 is on in-kernel $_v" ;;
+		*) fail "$1 hangs off '$_v', not a virtioN device" ;;
+		esac
+		return
+	fi
+	case $1 in
+	vblk[0-9]*) ok "$1 has a vireo_blk name" ;;
+	*) fail "disk '$1' is not named vblkN" ;;
+	esac
+	expect_eq "$1 parent $_v driver" "$(vireo_driver_of "$_v")" vireo_blk
+}
+
+# blk_expect_feature DISK BIT WANT NAME: negotiated feature (vireo only;
+# the reference's virtio sysfs is not ours to check).
+blk_expect_feature() {
+	blk_ref && return 0
+	expect_feature "$(blk_vdev "$1")" "$2" "$3" "$4"
+}
+
+# blkpat_run DESC ARGS...: run blkpat with a deadline of 600 s and log
+# its output; ok if it exits 0.  BLKPAT_WRAP (e.g. "taskset -c 1") is
+# put in front of the command.
+BLKPAT_WRAP=
+blkpat_run() {
+	_desc=$1
+	shift
+	# shellcheck disable=SC2086 # BLKPAT_WRAP: a command prefix
+	run_deadline 600 $BLKPAT_WRAP blkpat "$@" >/tmp/.blkpat 2>&1
+	_st=$?
+	sed 's/^/VIREO-INFO:   | /' /tmp/.blkpat
+	if [ $_st -eq 0 ]; then
+		ok "$_desc"
+		return 0
+	fi
+	fail "$_desc (blkpat $*: status $_st)"
+	return 1
+}
+
+# blk_pattern DEV [SEEDBASE]: scenario 2 on block device DEV: an O_DIRECT
+# pattern write then read-back over the whole device at 4 KiB, 64 KiB
+# and 1 MiB, each pass with its own seed (so data a pass failed to write
+# shows as a mismatch).  Then prove the check can fail: one 4 KiB block
+# overwritten with another seed must be found, at its offset, and the
+# repaired device must verify again.
+blk_pattern() {
+	_dev=$1
+	_seed=${2:-100}
+	_size=$(blockdev --getsize64 "$_dev")
+	log "pattern on $_dev ($_size bytes)"
+	for _bs in 4K 64K 1M; do
+		_seed=$((_seed + 1))
+		blkpat_run "$_dev: O_DIRECT pattern write at $_bs" \
+			-b $_bs -s "$_seed" write "$_dev" || return 1
+		blkpat_run "$_dev: O_DIRECT read-back at $_bs" \
+			-b $_bs -s "$_seed" verify "$_dev" || return 1
+	done
+	# Self-test of the verifier on this very device.
+	_at=$((_size / 2 + 12288))
+	blkpat_run "$_dev: overwrite 4 KiB at $_at with another pattern" \
+		-b 4K -s 7 -o $_at -l 4K write "$_dev" || return 1
+	run_deadline 600 blkpat -b 1M -s "$_seed" verify "$_dev" >/tmp/.blkpat 2>&1
+	_st=$?
+	sed 's/^/VIREO-INFO:   | /' /tmp/.blkpat
+	if [ $_st -eq 1 ] && grep -q "MISMATCH: 8 bad sectors .* first at $_at:" /tmp/.blkpat; then
+		ok "$_dev: verifier finds the overwritten block (8 sectors at $_at)"
+	else
+		fail "$_dev: verifier missed the overwritten block at $_at (status $_st)"
+	fi
+	blkpat_run "$_dev: repair the block" -b 4K -s "$_seed" -o $_at -l 4K write "$_dev"
+	blkpat_run "$_dev: verify after repair" -b 1M -s "$_seed" verify "$_dev"
+}
+
+# kmod_load: insmod the in-kernel modules the initramfs carries for the
+# scenarios (ext4 and its dependencies, crc32c for its checksums), in
+# dependency order, skipping loaded ones.  No modprobe in the guest.
+kmod_load() {
+	[ -f "$VIREO_KO/kmod/order" ] || return 0
+	for _m in $(cat "$VIREO_KO/kmod/order"); do
+		[ -d "/sys/module/$_m" ] && continue
+		check "insmod $_m (in-kernel)" run_deadline 60 insmod "$VIREO_KO/kmod/$_m.ko" ||
+			return 1
+	done
+}
+
+# blk_no_io_errors DISK: the kernel logged no I/O error for DISK.
+blk_no_io_errors() {
+	_e=$(dmesg | grep -E "(error|Buffer I/O).*dev $1" | head -n 5)
+	if [ -z "$_e" ]; then
+		ok "no I/O errors logged for $1"
+	else
+		fail "I/O errors logged for $1:"
+		echo "$_e" | sed 's/^/VIREO-INFO:   | /'
+	fi
+}
+
+# blk_irq_show: log the transport IRQ lines of vireo and virtio devices.
+blk_irq_show() {
+	grep -E 'vireo|virtio' /proc/interrupts | sed 's/^/VIREO-INFO: irq: /'
 }

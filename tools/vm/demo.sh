@@ -45,16 +45,19 @@ vm_scenario_get demo || die "no demo scenario in tools/vm/scenarios.sh"
 initrd=$(vm_initramfs "$kver" 2>/dev/null) || die "initramfs build failed"
 log=$VIREO_BUILD/logs/$kver/demo.log
 mkdir -p "$(dirname "$log")"
+# Per-boot scratch directory (QMP socket, disk images), removed on exit.
+vm_scratch_new
+trap vm_scratch_rm EXIT
 
 if [[ -t 0 && -t 1 ]]; then
-	vm_qemu_cmd "$kver" "$initrd" "vireo.interactive=1"
+	vm_qemu_cmd "$kver" "$initrd" "vireo.interactive=1" || die "bad demo row"
 	echo "demo: booting $kver under QEMU (TCG, ~10 s)."
 	echo "demo: after the demo you get a guest shell; 'exit' powers off," \
 		"Ctrl-a x quits QEMU."
 	# mon:stdio multiplexes the QEMU monitor, which provides Ctrl-a x.
 	"${VM_CMD[@]}" -serial mon:stdio 2>&1 | tee "$log"
 else
-	vm_qemu_cmd "$kver" "$initrd" ""
+	vm_qemu_cmd "$kver" "$initrd" "" || die "bad demo row"
 	echo "demo: booting $kver under QEMU (TCG, ~10 s), non-interactive."
 	timeout -k 10 "$(vm_scenario_timeout)" "${VM_CMD[@]}" -serial stdio \
 		</dev/null 2>&1 | tee "$log"

@@ -7,12 +7,22 @@
 #   /bin/busybox + applet symlinks     busybox-static
 #   /init                              tools/guest/init
 #   /lib/vireo/guest/*.sh              tools/guest/*.sh (scenarios, lib)
-#   /lib/vireo/vireo_{ring,core,pci,rng}.ko   from build/KVER/ (or DIR)
-#   /lib/vireo/virtio-rng.ko           the in-kernel virtio-rng, decompressed,
-#                                      when all its dependencies are built
+#   /lib/vireo/vireo_{ring,core,pci,rng,blk}.ko  from build/KVER/ (or DIR)
+#   /lib/vireo/virtio-rng.ko           the in-kernel virtio-rng and
+#   /lib/vireo/virtio_blk.ko           virtio_blk, decompressed, each when
+#                                      all its dependencies are built
 #                                      into KVER (6.12)
 #   /bin/vireo-bind                    tools/vireo-bind, when present
-#   /bin/nbread                        tools/guest/nbread.c, built static
+#   /bin/<name>                        every tools/guest/<name>.c, built
+#                                      static (gcc -static -O2 -Wall
+#                                      -Werror); extra link flags from a
+#                                      "vireo-guest-ldlibs: ..." line in
+#                                      the source (e.g. -laio)
+#   /lib/vireo/kmod/*.ko, order        in-kernel ext4, crc32c_generic and
+#                                      their modules.dep closure, decompressed
+#   /bin/mke2fs, mkfs.ext4, e2fsck,    e2fsprogs from the host, with the
+#   fsck.ext4, /lib*/...               shared libraries ldd lists, and
+#                                      /etc/mke2fs.conf
 # Missing vireo modules are reported and left out (the "boot" scenario
 # needs none); vmtest.sh refuses to run module scenarios without them.
 # The image is rebuilt only when an input changed (OUTFILE.key).
@@ -40,20 +50,57 @@ BUSYBOX=/bin/busybox
 GUEST=$VIREO_ROOT/tools/guest
 BIND=$VIREO_ROOT/tools/vireo-bind
 
-# virtio_rng_ko: the in-kernel virtio-rng module for KVER if it can be
-# loaded by insmod alone (no modular dependencies), else nothing.
-virtio_rng_ko() {
+# inkernel_ko REL: the in-kernel module /lib/modules/KVER/kernel/REL.ko
+# (possibly compressed) if it can be loaded by insmod alone (no modular
+# dependencies), else nothing.
+inkernel_ko() {
 	local f
-	for f in /lib/modules/"$KVER"/kernel/drivers/char/hw_random/virtio-rng.ko{.xz,.zst,}; do
+	for f in /lib/modules/"$KVER"/kernel/"$1".ko{.xz,.zst,}; do
 		[[ -f $f ]] || continue
 		[[ -z $(modinfo -F depends "$f" 2>/dev/null) ]] && echo "$f"
 		return 0
 	done
 }
-VRNG=$(virtio_rng_ko)
+VRNG=$(inkernel_ko drivers/char/hw_random/virtio-rng)
+VBLK=$(inkernel_ko drivers/block/virtio_blk)
+
+# In-kernel modules the scenarios insmod (no modprobe in the guest),
+# with their modules.dep closure: ext4 for blk-ext4, and crc32c_generic
+# because ext4's metadata checksums ask the crypto API for "crc32c"
+# (the TCG CPU lacks SSE4.2, so crc32c-intel would not load).
+EXTRA_KMODS=(kernel/crypto/crc32c_generic kernel/fs/ext4/ext4)
+
+# kmod_closure: the files of EXTRA_KMODS and their dependencies, relative
+# to /lib/modules/KVER, dependencies first.  Built-in ones are skipped.
+kmod_closure() {
+	local m line
+	for m in "${EXTRA_KMODS[@]}"; do
+		line=$(grep -E "^$m\.ko(\.xz|\.zst)?:" "/lib/modules/$KVER/modules.dep") ||
+			continue
+		# modprobe loads a line's dependencies last to first.
+		awk '{ for (i = NF; i >= 1; i--) print $i }' <<<"${line#*:}"
+		echo "${line%%:*}"
+	done | awk '!seen[$0]++'
+}
+mapfile -t KMODS < <(kmod_closure)
+
+# e2fsprogs for the ext4 scenario: binaries and their ldd closure.
+E2FS_BINS=(/usr/sbin/mke2fs /usr/sbin/e2fsck)
+for b in "${E2FS_BINS[@]}"; do
+	[[ -x $b ]] || die "$b missing (install e2fsprogs)"
+done
+mapfile -t E2FS_LIBS < <(ldd "${E2FS_BINS[@]}" |
+	awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// && $2 ~ /^\(/ { print $1 }' | sort -u)
+[[ ${#E2FS_LIBS[@]} -gt 0 ]] || die "ldd found no libraries for e2fsprogs"
+E2FS_CONF=/etc/mke2fs.conf
+
+# Static guest helpers.
+CSRCS=("$GUEST"/*.c)
 
 # Inputs, for the cache key and the copy below.
-inputs=("$BUSYBOX" "$GUEST"/init "$GUEST"/*.sh "$GUEST"/nbread.c "${BASH_SOURCE[0]}")
+inputs=("$BUSYBOX" "$GUEST"/init "$GUEST"/*.sh "${CSRCS[@]}" "${BASH_SOURCE[0]}"
+	"${E2FS_BINS[@]}" "${E2FS_LIBS[@]}")
+[[ -f $E2FS_CONF ]] && inputs+=("$E2FS_CONF")
 mods=()
 for m in "${VM_MODULES[@]}"; do
 	if [[ -f $MODDIR/$m ]]; then
@@ -64,6 +111,10 @@ for m in "${VM_MODULES[@]}"; do
 done
 inputs+=(${mods[@]+"${mods[@]}"})
 [[ -n $VRNG ]] && inputs+=("$VRNG")
+[[ -n $VBLK ]] && inputs+=("$VBLK")
+for k in ${KMODS[@]+"${KMODS[@]}"}; do
+	inputs+=("/lib/modules/$KVER/$k")
+done
 [[ -f $BIND ]] && inputs+=("$BIND")
 
 key=$( { echo "$KVER"; sha256sum "${inputs[@]}"; } | sha256sum | cut -d' ' -f1)
@@ -85,19 +136,52 @@ for a in $("$BUSYBOX" --list); do
 	[[ $a == busybox ]] || ln -s busybox "$stage/bin/$a"
 done
 install -m 0755 "$GUEST/init" "$stage/init"
-# O_NONBLOCK reads for the rng scenarios; busybox has no way to open so.
-gcc -static -O2 -Wall -Werror -o "$stage/bin/nbread" "$GUEST/nbread.c" ||
-	die "cannot build the static nbread helper (gcc, libc6-dev)"
+# Helpers busybox lacks (O_NONBLOCK reads, O_DIRECT patterns, loads).
+for c in "${CSRCS[@]}"; do
+	name=$(basename "$c" .c)
+	ldlibs=$(sed -n 's/.*vireo-guest-ldlibs:[[:space:]]*//p' "$c" | head -n1)
+	# shellcheck disable=SC2086 # ldlibs: a list of flags
+	gcc -static -O2 -Wall -Werror -o "$stage/bin/$name" "$c" $ldlibs ||
+		die "cannot build the static guest helper $name (gcc, libc6-dev)"
+done
+# e2fsprogs replace busybox's ext2-only mke2fs.
+for l in "${E2FS_LIBS[@]}"; do
+	mkdir -p "$stage$(dirname "$l")"
+	cp -L "$l" "$stage$l"
+done
+rm -f "$stage/bin/mke2fs"
+install -m 0755 /usr/sbin/mke2fs "$stage/bin/mke2fs"
+install -m 0755 /usr/sbin/e2fsck "$stage/bin/e2fsck"
+ln -s mke2fs "$stage/bin/mkfs.ext4"
+ln -s e2fsck "$stage/bin/fsck.ext4"
+if [[ -f $E2FS_CONF ]]; then
+	mkdir -p "$stage/etc"
+	cp "$E2FS_CONF" "$stage/etc/mke2fs.conf"
+fi
 install -m 0644 "$GUEST"/*.sh "$stage/lib/vireo/guest/"
 for m in ${mods[@]+"${mods[@]}"}; do
 	install -m 0644 "$m" "$stage/lib/vireo/"
 done
-case $VRNG in
-'') ;;
-*.xz) xz -dc "$VRNG" >"$stage/lib/vireo/virtio-rng.ko" ;;
-*.zst) zstd -qdc "$VRNG" >"$stage/lib/vireo/virtio-rng.ko" ;;
-*) cp "$VRNG" "$stage/lib/vireo/virtio-rng.ko" ;;
-esac
+# copy_ko SRC NAME: SRC (maybe compressed) as /lib/vireo/NAME.ko.
+copy_ko() {
+	case $1 in
+	'') ;;
+	*.xz) xz -dc "$1" >"$stage/lib/vireo/$2.ko" ;;
+	*.zst) zstd -qdc "$1" >"$stage/lib/vireo/$2.ko" ;;
+	*) cp "$1" "$stage/lib/vireo/$2.ko" ;;
+	esac
+}
+copy_ko "$VRNG" virtio-rng
+copy_ko "$VBLK" virtio_blk
+# /lib/vireo/kmod/<name>.ko plus "order", for kmod_load in lib.sh.
+mkdir -p "$stage/lib/vireo/kmod"
+: >"$stage/lib/vireo/kmod/order"
+for k in ${KMODS[@]+"${KMODS[@]}"}; do
+	name=$(basename "$k")
+	name=${name%%.ko*}
+	copy_ko "/lib/modules/$KVER/$k" "kmod/$name"
+	echo "$name" >>"$stage/lib/vireo/kmod/order"
+done
 if [[ -f $BIND ]]; then
 	install -m 0755 "$BIND" "$stage/bin/vireo-bind"
 else
@@ -111,4 +195,4 @@ mkdir -p "$(dirname "$OUT")"
 mv "$OUT.tmp.$$" "$OUT"
 echo "$key" >"$OUT.key"
 echo "mkinitramfs: wrote $(vm_rel "$OUT") ($(du -k "$OUT" | cut -f1) KiB;" \
-	"${#mods[@]} vireo modules${VRNG:+, virtio-rng.ko}$([[ -f $BIND ]] && echo ', vireo-bind'))"
+	"${#mods[@]} vireo modules${VRNG:+, virtio-rng.ko}${VBLK:+, virtio_blk.ko}$([[ -f $BIND ]] && echo ', vireo-bind'))"

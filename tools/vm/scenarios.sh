@@ -17,6 +17,7 @@ VM_MODULES=(
 	virtio_core/vireo_core.ko
 	virtio_pci_legacy/vireo_pci.ko
 	drivers/vireo_rng.ko
+	drivers/vireo_blk.ko
 )
 
 # Per-boot wall-clock limit unless a row says timeout=N.  TCG with two
@@ -33,9 +34,24 @@ VM_DEFAULT_TIMEOUT=${VM_TIMEOUT:-180}
 #              bench      only run by --bench (not part of make test)
 #              demo       only run by demo.sh
 #              timeout=N  per-boot limit in seconds
-#   devices  rest of the line: QEMU -device specs, space separated;
-#            disable-modern=on is always appended (legacy 0.9.5 only).
+#   devices  rest of the line, space separated tokens:
+#              img:ID:SIZE[:OPTS]  a fresh sparse raw image of SIZE
+#                         (truncate -s syntax: 256M, 1G) in the boot's
+#                         scratch directory, deleted afterwards, as
+#                         block node ID (-blockdev driver=raw,node-name=ID,
+#                         discard=unmap, no host flushes); OPTS, a comma
+#                         list, is appended to that -blockdev
+#                         (e.g. read-only=on)
+#              blockdev:SPEC  -blockdev SPEC verbatim (e.g.
+#                         blockdev:driver=null-co,node-name=n0,size=4294967296)
+#              anything else: a QEMU -device spec; disable-modern=on is
+#                         always appended (legacy 0.9.5 only).  Disks
+#                         name their node: virtio-blk-pci,drive=ID.
 #            Give addr= so guest BDFs are fixed: addr=0x4 -> 0000:00:04.0.
+# Every boot also has a QMP socket; a guest script asks for a command by
+# printing "VIREO-QMP: {json}" (qmp in tools/guest/lib.sh), which
+# tools/vm/qmp-relay.py sends (logged as "# qmp:" lines at the end of
+# the console log).  Give devices an id= to device_del them.
 vm_scenario_table() {
 	cat <<'EOF'
 # name             kernels flags                    devices
@@ -49,7 +65,19 @@ rng-two            all     -                        virtio-rng-pci,addr=0x4 virt
 rng-rmmod-blocked  all     -                        virtio-rng-pci,addr=0x4,max-bytes=64,period=600000
 rng-pci-remove     all     -                        virtio-rng-pci,addr=0x4,max-bytes=64,period=600000
 coexist            6.12    virtio                   virtio-rng-pci,addr=0x4 virtio-rng-pci,addr=0x5
+blk-ext4           all     timeout=300              img:d0:256M virtio-blk-pci,addr=0x6,drive=d0
+blk-pattern        all     timeout=600              img:d0:256M virtio-blk-pci,addr=0x6,drive=d0
+blk-ro             all     -                        img:d0:64M:read-only=on virtio-blk-pci,addr=0x6,drive=d0
+blk-serial         all     -                        img:d0:64M virtio-blk-pci,addr=0x6,drive=d0,serial=VIREO-SER-42,logical_block_size=4096,physical_block_size=4096
+blk-resize         all     -                        img:d0:64M virtio-blk-pci,addr=0x6,drive=d0
+blk-discard        all     -                        img:d0:64M virtio-blk-pci,addr=0x6,drive=d0
+blk-mq             all     -                        img:d0:64M virtio-blk-pci,addr=0x6,drive=d0,num-queues=2
+blk-intx           all     timeout=600              img:d0:256M virtio-blk-pci,addr=0x6,drive=d0,vectors=0
+blk-noindirect     all     timeout=600              img:d0:256M virtio-blk-pci,addr=0x6,drive=d0,indirect_desc=off
+blk-unplug         all     -                        img:d0:64M virtio-blk-pci,addr=0x6,drive=d0,id=vdisk0
+blk-coexist        6.12    virtio,timeout=900       img:d0:256M img:d1:256M virtio-blk-pci,addr=0x6,drive=d0 virtio-blk-pci,addr=0x7,drive=d1
 bench-rng          6.12    virtio,bench,timeout=900 virtio-rng-pci,addr=0x4 virtio-rng-pci,addr=0x5
+bench-blk          6.12    virtio,bench,timeout=2400 blockdev:driver=null-co,node-name=nullA,size=4294967296 blockdev:driver=null-co,node-name=nullB,size=4294967296 virtio-blk-pci,addr=0x6,drive=nullA virtio-blk-pci,addr=0x7,drive=nullB
 demo               all     demo                     virtio-rng-pci,addr=0x4
 EOF
 }
@@ -108,19 +136,62 @@ vm_missing_modules() {
 	done
 }
 
+# vm_scratch_new: set VM_SCRATCH to a fresh per-boot directory for the
+# disk images and the QMP socket (short: a socket path has 107 bytes).
+vm_scratch_new() {
+	VM_SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/vireo-vm.XXXXXX")
+}
+
+# vm_scratch_rm: delete VM_SCRATCH and everything in it.
+vm_scratch_rm() {
+	[[ -n ${VM_SCRATCH:-} ]] && rm -rf "$VM_SCRATCH"
+	VM_SCRATCH=
+}
+
+# vm_img_blockdev TOKEN: create the image of an img:ID:SIZE[:OPTS] token
+# in VM_SCRATCH and add its -blockdev to VM_CMD.  Raw over a sparse file;
+# discard=unmap on both nodes so guest discards punch holes in the file;
+# cache.no-flush=on (cache=unsafe): the image dies with the boot, so
+# host flushes would only cost time.
+vm_img_blockdev() {
+	local kind id size opts file spec
+	IFS=: read -r kind id size opts <<<"$1"
+	if [[ $kind != img || -z $id || -z $size ]]; then
+		echo "scenarios: bad disk token '$1' (img:ID:SIZE[:OPTS])" >&2
+		return 1
+	fi
+	file=$VM_SCRATCH/$id.img
+	truncate -s "$size" "$file" || return 1
+	spec="driver=raw,node-name=$id,discard=unmap,cache.no-flush=on"
+	spec+=",file.driver=file,file.filename=$file,file.discard=unmap"
+	VM_CMD+=(-blockdev "$spec${opts:+,$opts}")
+}
+
 # vm_qemu_cmd KVER INITRD APPEND_EXTRA: fill the array VM_CMD with the
 # QEMU command line for the current scenario (without timeout and
 # serial setup; callers add -serial).  Never KVM: results must not
-# depend on the host, and CI has no /dev/kvm.
+# depend on the host, and CI has no /dev/kvm.  Needs VM_SCRATCH
+# (vm_scratch_new): disk images and the QMP socket qmp.sock go there.
+# VM_APPEND (environment) is added to the kernel command line.
+# VM_BLK_REF=1 (environment, 6.12): run the blk-* scripts against the
+# in-kernel virtio_blk instead of vireo_blk (vireo.blkref=1, and the
+# in-kernel virtio-pci is left on), to check the scripts themselves.
 vm_qemu_cmd() {
-	local kver=$1 initrd=$2 extra=$3 append dev
+	local kver=$1 initrd=$2 extra=$3 append tok
+	if [[ -z ${VM_SCRATCH:-} || ! -d $VM_SCRATCH ]]; then
+		echo "scenarios: vm_qemu_cmd needs VM_SCRATCH" >&2
+		return 1
+	fi
 	append="console=ttyS0 panic=-1 loglevel=7 vireo.scenario=$SC_NAME"
-	if ! vm_scenario_has_flag virtio; then
+	if [[ ${VM_BLK_REF:-0} == 1 && $SC_NAME == blk-* ]]; then
+		append+=" vireo.blkref=1"
+	elif ! vm_scenario_has_flag virtio; then
 		# Keep the built-in virtio-pci (6.12) off our devices; a no-op
 		# where virtio_pci is a module (6.1) and never loaded.
 		append+=" initcall_blacklist=virtio_pci_driver_init"
 	fi
 	[[ -n $extra ]] && append+=" $extra"
+	[[ -n ${VM_APPEND:-} ]] && append+=" $VM_APPEND"
 	# thread=single: multi-threaded TCG occasionally lets a vCPU run
 	# stale code while the kernel patches its text (text_poke_bp's int3),
 	# an "Oops: int3" at boot before any vireo module is loaded. One host
@@ -129,10 +200,39 @@ vm_qemu_cmd() {
 		-nographic -nodefaults -no-reboot
 		-bios /usr/share/qemu/qboot.rom
 		-kernel "$(vm_kernel_image "$kver")" -initrd "$initrd"
-		-append "$append")
-	for dev in $SC_DEVICES; do
-		VM_CMD+=(-device "$dev,disable-modern=on")
+		-append "$append"
+		-qmp "unix:$VM_SCRATCH/qmp.sock,server=on,wait=off")
+	for tok in $SC_DEVICES; do
+		case $tok in
+		img:*) vm_img_blockdev "$tok" || return 1 ;;
+		blockdev:*) VM_CMD+=(-blockdev "${tok#blockdev:}") ;;
+		*) VM_CMD+=(-device "$tok,disable-modern=on") ;;
+		esac
 	done
+}
+
+# vm_relay_start LOG: start tools/vm/qmp-relay.py on the current boot's
+# QMP socket, following console log LOG; its record goes to
+# VM_SCRATCH/qmp.log.  Sets VM_RELAY_PID.
+vm_relay_start() {
+	python3 "$VIREO_ROOT/tools/vm/qmp-relay.py" "$VM_SCRATCH/qmp.sock" \
+		"$1" "$VM_SCRATCH/qmp.log" </dev/null >/dev/null 2>"$VM_SCRATCH/relay.err" &
+	VM_RELAY_PID=$!
+}
+
+# vm_relay_stop LOG: stop the relay and append its record (and any
+# error it printed) to console log LOG.
+vm_relay_stop() {
+	if [[ -n ${VM_RELAY_PID:-} ]]; then
+		kill "$VM_RELAY_PID" 2>/dev/null
+		wait "$VM_RELAY_PID" 2>/dev/null
+	fi
+	VM_RELAY_PID=
+	[[ -n ${VM_SCRATCH:-} ]] || return 0
+	[[ -s $VM_SCRATCH/qmp.log ]] && cat "$VM_SCRATCH/qmp.log" >>"$1"
+	[[ -s $VM_SCRATCH/relay.err ]] &&
+		sed 's/^/# qmp-relay: /' "$VM_SCRATCH/relay.err" >>"$1"
+	return 0
 }
 
 # vm_kernel_image KVER: the kernel image QEMU should boot for KVER.

@@ -17,6 +17,13 @@
 #   --list         list scenarios and exit
 #   --timeout SECS per-boot limit for scenarios without their own
 #
+# Environment: VM_APPEND adds to the guest kernel command line (e.g.
+# "vireo.bench_secs=2"); VM_BLK_REF=1 runs the blk-* scripts against the
+# in-kernel virtio_blk (6.12) to check the scripts, not vireo_blk.
+# Every boot has a scratch directory (disk images, QMP socket) that is
+# removed afterwards; QMP commands the guest asked for are appended to
+# the console log as "# qmp:" lines.
+#
 # Prints one line per test ("PASS <kver> <scenario> (12.3s)" or
 # "FAIL <kver> <scenario> (<reason>; log: <path>)") and closes with
 # "N passed, N failed".  Exits 1 if any failed.
@@ -31,7 +38,7 @@ SPLAT_FILE=$(dirname "${BASH_SOURCE[0]}")/../splat-patterns
 SPLAT_RE=$(grep -v -e '^#' -e '^!' -e '^$' "$SPLAT_FILE" | paste -sd '|')
 BENIGN_RE=$(sed -n 's/^!//p' "$SPLAT_FILE" | paste -sd '|')
 
-usage() { sed -n '4,24p' "$0"; }
+usage() { sed -n '4,29p' "$0"; }
 die() { echo "vmtest: error: $*" >&2; exit 2; }
 
 kvers=()
@@ -132,21 +139,30 @@ run_one() {
 	limit=$(vm_scenario_timeout)
 	log=$VIREO_BUILD/logs/$kver/$s.log
 	mkdir -p "$(dirname "$log")"
+	vm_scratch_new
 	# The guest gives up 20 s before we do, so a stuck scenario still
 	# reports which check hung, with the blocked tasks' stacks.
-	vm_qemu_cmd "$kver" "$initrd" "vireo.deadline=$((limit > 40 ? limit - 20 : limit / 2))"
+	if ! vm_qemu_cmd "$kver" "$initrd" "vireo.deadline=$((limit > 40 ? limit - 20 : limit / 2))"; then
+		vm_scratch_rm
+		report FAIL "$kver" "$s" "cannot set up the QEMU command line"
+		return
+	fi
 	{
 		echo "# vmtest: $kver $s, limit ${limit}s"
 		printf '# '
 		printf '%q ' timeout -k 10 "$limit" "${VM_CMD[@]}" -serial stdio
 		echo
 	} >"$log"
+	vm_relay_start "$log"
 	t0=$(date +%s.%N)
 	timeout -k 10 "$limit" "${VM_CMD[@]}" -serial stdio </dev/null >>"$log" 2>&1
 	rc=$?
 	t1=$(date +%s.%N)
 	secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
 	why=$(verdict "$log" "$rc" "$limit")
+	# After the verdict: the QMP record is the host's, not the guest's.
+	vm_relay_stop "$log"
+	vm_scratch_rm
 	if [[ -z $why ]]; then
 		report PASS "$kver" "$s" "${secs}s"
 	else
@@ -156,6 +172,10 @@ run_one() {
 		tr -d '\r' <"$log" | grep -E '^BENCH '
 	fi
 }
+
+# Never leave a scratch directory (disk images) or a relay behind.
+trap 'vm_relay_stop /dev/null; vm_scratch_rm' EXIT
+trap 'exit 130' INT TERM
 
 for kver in "${kvers[@]}"; do
 	[[ -f /boot/vmlinuz-$kver ]] || {
@@ -179,7 +199,8 @@ for kver in "${kvers[@]}"; do
 		vm_scenario_applies "$kver" || continue
 		if [[ -z $initrd ]]; then
 			report FAIL "$kver" "$s" "initramfs build failed; log: $(vm_rel "$mklog")"
-		elif [[ -n $missing ]] && ! vm_scenario_has_flag nomods; then
+		elif [[ -n $missing ]] && ! vm_scenario_has_flag nomods &&
+			! [[ ${VM_BLK_REF:-0} == 1 && $s == blk-* ]]; then
 			report FAIL "$kver" "$s" "$missing"
 		else
 			run_one "$kver" "$s" "$initrd"

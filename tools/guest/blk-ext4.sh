@@ -1,0 +1,51 @@
+# SPDX-License-Identifier: GPL-2.0
+# Scenario blk-ext4 (issue 4, scenario 1): mkfs.ext4 on the disk (real
+# e2fsprogs in the initramfs), mount, write 64 MiB of files, sync,
+# unmount, remount: the checksums match, the files still hold their
+# patterns, and e2fsck -f finds the file system clean.
+
+kmod_load || return 1
+blk_load || return 1
+blk_wait_disk $BLK_BDF || return 1
+blk_expect_driver "$DISK"
+dev=/dev/$DISK
+mkdir -p /mnt
+check "mkfs.ext4 $dev" run_deadline 120 \
+	mkfs.ext4 -F -q -E lazy_itable_init=0,lazy_journal_init=0 "$dev" || return 1
+check "mount $dev" run_deadline 60 mount -t ext4 "$dev" /mnt || return 1
+mkdir -p /mnt/a/b
+i=1
+while [ $i -le 4 ]; do
+	blkpat_run "16 MiB file f$i" -B -b 256K -s $((40 + i)) -l 16M write /mnt/a/b/f$i
+	i=$((i + 1))
+done
+# Some small files and a directory tree as well.
+i=0
+while [ $i -lt 64 ]; do
+	echo "small file $i" >/mnt/a/s$i
+	i=$((i + 1))
+done
+check "sync" run_deadline 60 sync
+(cd /mnt && find . -type f | sort | xargs md5sum) >/tmp/sums
+log "$(wc -l </tmp/sums) files, $(du -sk /mnt | cut -f1) KiB"
+check "umount" run_deadline 60 umount /mnt || return 1
+echo 3 >/proc/sys/vm/drop_caches
+check "remount $dev" run_deadline 60 mount -t ext4 "$dev" /mnt || return 1
+(cd /mnt && find . -type f | sort | xargs md5sum) >/tmp/sums2
+expect_eq "files after remount" "$(wc -l </tmp/sums2)" 68
+if cmp -s /tmp/sums /tmp/sums2; then
+	ok "checksums match after remount"
+else
+	fail "checksums differ after remount:"
+	diff /tmp/sums /tmp/sums2 | head -n 10 | sed 's/^/VIREO-INFO:   | /'
+fi
+i=1
+while [ $i -le 4 ]; do
+	blkpat_run "f$i holds its pattern" -B -b 256K -s $((40 + i)) verify /mnt/a/b/f$i
+	i=$((i + 1))
+done
+check "umount again" run_deadline 60 umount /mnt || return 1
+check "e2fsck -f -n: clean" run_deadline 120 e2fsck -f -n "$dev"
+sed 's/^/VIREO-INFO:   | /' /tmp/.check-out
+blk_no_io_errors "$DISK"
+blk_unload
