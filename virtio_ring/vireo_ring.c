@@ -187,11 +187,12 @@ static int vireo_vq_add_check(struct vireo_vq *vvq, struct scatterlist *sg,
 
 	if (!data || !sg || (!out_num && !in_num))
 		return -EINVAL;
-	/*
-	 * Devices may refuse chains longer than the ring even when they are
-	 * indirect, and such a chain could never fall back to a direct one.
-	 */
-	if (out_num > num || in_num > num - out_num)
+	/* An indirect table links its entries with 16-bit indices too. */
+	if (out_num > VIREO_VRING_MAX_NUM ||
+	    in_num > VIREO_VRING_MAX_NUM - out_num)
+		return -EINVAL;
+	/* Only an indirect table can hold a chain longer than the ring. */
+	if (out_num + in_num > num && !vvq->use_indirect)
 		return -EINVAL;
 	if (vireo_vq_is_broken(&vvq->vq))
 		return -EIO;
@@ -308,16 +309,19 @@ static int vireo_vq_add_indirect(struct vireo_vq *vvq, struct scatterlist *sg,
  *
  * With VIREO_RING_F_INDIRECT_DESC negotiated, a buffer of more than one
  * entry takes one ring descriptor and a table allocated with @gfp; if that
- * allocation fails the buffer silently takes a direct chain instead. The
- * device learns of the buffer at the next vireo_vq_kick() at the latest.
+ * allocation fails the buffer silently takes a direct chain instead, unless
+ * it has more entries than the ring (then -ENOMEM). The device learns of
+ * the buffer at the next vireo_vq_kick() at the latest.
  *
  * Context: Any context that @gfp allows. The caller must serialise this
  * with every other operation on @vq except vireo_vring_interrupt().
  * Return: 0 on success; -EINVAL if @data or @sg is NULL, if there is no
- * entry at all, or if @out_num + @in_num exceeds the ring size (the buffer
- * could never fit); -ENOSPC if there are not enough free descriptors now,
- * or if 65535 buffers were added since the last vireo_vq_kick_prepare()
- * (kick, then retry); -EIO if the queue is broken.
+ * entry at all, if @out_num + @in_num exceeds 32768, or if it exceeds the
+ * ring size without indirect descriptors (the buffer could never fit);
+ * -ENOSPC if there are not enough free descriptors now, or if 65535
+ * buffers were added since the last vireo_vq_kick_prepare() (kick, then
+ * retry); -ENOMEM if a buffer longer than the ring got no indirect table;
+ * -EIO if the queue is broken.
  */
 int vireo_vq_add_buf(struct vireo_virtqueue *vq, struct scatterlist sg[],
 		     unsigned int out_num, unsigned int in_num, void *data,
@@ -334,7 +338,8 @@ int vireo_vq_add_buf(struct vireo_virtqueue *vq, struct scatterlist sg[],
 	total = out_num + in_num;
 	if (vvq->use_indirect && total > 1 && vq->num_free) {
 		err = vireo_vq_add_indirect(vvq, sg, out_num, total, data, gfp);
-		if (err != -ENOMEM)
+		/* A chain longer than the ring has no direct fallback. */
+		if (err != -ENOMEM || total > vvq->vring.num)
 			return err;
 	}
 	return vireo_vq_add_direct(vvq, sg, out_num, total, data);
