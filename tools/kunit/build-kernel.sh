@@ -78,8 +78,9 @@ verify_config() {
 }
 
 extract_source() {
-	local src=$1
+	local src=$1 t0=$SECONDS
 
+	EXTRACT_SECS=0
 	[ -f "$src/$STAMP" ] && return 0
 	rm -rf -- "$src" "$src.tmp"
 	mkdir -p -- "$src.tmp"
@@ -87,6 +88,8 @@ extract_source() {
 	"${NICE[@]}" tar -xJf "$TARBALL" -C "$src.tmp" --strip-components=1
 	echo "$KEY" > "$src.tmp/$STAMP"
 	mv -T -- "$src.tmp" "$src"
+	EXTRACT_SECS=$((SECONDS - t0))
+	say "extracted in ${EXTRACT_SECS}s"
 }
 
 configure() {
@@ -165,8 +168,11 @@ if [ ! -f "$OUT/$STAMP" ]; then
 	build "$SRC" "$OUT.tmp"
 	rm -rf -- "$OUT"
 	mv -T -- "$OUT.tmp" "$OUT"
-	printf 'key %s\nbuilt %s\nseconds %s\n' "$KEY" "$(date -u +%FT%TZ)" \
-		"$BUILD_SECS" > "$OUT/$STAMP"
+	# "seconds" is configure + compile; "extract_seconds" is 0 when the
+	# source was already there from an earlier, interrupted build.
+	printf 'key %s\nbuilt %s\nseconds %s\nextract_seconds %s\njobs %s\n' \
+		"$KEY" "$(date -u +%FT%TZ)" "$BUILD_SECS" "$EXTRACT_SECS" \
+		"$JOBS" > "$OUT/$STAMP"
 	clean_old
 fi
 echo "$OUT"

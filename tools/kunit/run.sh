@@ -16,7 +16,9 @@
 #   --src DIR       tree to test [VIREO_SRC, default: this repository]
 #   --kdir DIR      use this KUnit kernel build dir instead of
 #                   build-kernel.sh [VIREO_KUNIT_KDIR]
-#   --timeout SECS  hard limit for the guest [VIREO_KUNIT_TIMEOUT, 300]
+#   --timeout SECS  hard limit for the guest [VIREO_KUNIT_TIMEOUT, 600]
+#   --filter GLOB   run only the suites (or suite.case) matching GLOB,
+#                   as kunit.filter_glob= [VIREO_KUNIT_FILTER]
 #
 # Logs: <src>/build/logs/kunit/{build.log,console.log,results.txt}.
 
@@ -26,7 +28,8 @@ SELF=$(readlink -f -- "${BASH_SOURCE[0]}")
 HERE=${SELF%/*}
 SRC=${VIREO_SRC:-$(readlink -f -- "$HERE/../..")}
 KDIR=${VIREO_KUNIT_KDIR:-}
-TIMEOUT=${VIREO_KUNIT_TIMEOUT:-300}
+TIMEOUT=${VIREO_KUNIT_TIMEOUT:-600}
+FILTER=${VIREO_KUNIT_FILTER:-}
 # What kbuild sees: the same list as KBUILD_SRCS in the Makefile.
 KBUILD_SRCS=${KBUILD_SRCS:-Kbuild include virtio_core virtio_ring virtio_pci_legacy drivers kunit}
 BUSYBOX=${BUSYBOX:-/bin/busybox}
@@ -38,7 +41,9 @@ while [ $# -gt 0 ]; do
 	--src) SRC=$(readlink -f -- "$2"); shift 2 ;;
 	--kdir) KDIR=$2; shift 2 ;;
 	--timeout) TIMEOUT=$2; shift 2 ;;
-	*) echo "usage: $0 [--src DIR] [--kdir DIR] [--timeout SECS]" >&2; exit 2 ;;
+	--filter) FILTER=$2; shift 2 ;;
+	*) echo "usage: $0 [--src DIR] [--kdir DIR] [--timeout SECS] [--filter GLOB]" >&2
+	   exit 2 ;;
 	esac
 done
 
@@ -124,6 +129,7 @@ visit() {
 
 [ -n "${KO_PATH[vireo_ring]:-}" ] && visit vireo_ring
 NTESTS=0
+TEST_SRCS=()
 while read -r o; do
 	o=${o#"$B"/}
 	case $o in
@@ -131,6 +137,8 @@ while read -r o; do
 		o=${o%.o}; o=${o%.ko}; o=${o##*/}
 		visit "${o//-/_}"
 		NTESTS=$((NTESTS + 1))
+		# The suites and cases this module must report (see below).
+		[ -f "$SRC/kunit/$o.c" ] && TEST_SRCS+=("$SRC/kunit/$o.c")
 		;;
 	esac
 done < "$B/modules.order"
@@ -148,6 +156,15 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mount -t debugfs debugfs /sys/kernel/debug
+KML=/sys/kernel/debug/kmemleak
+# kmemleak reports only objects older than 5 s. Let the boot's own
+# allocations age, report them once and clear them, so that the scan at
+# the end shows only what the tests leaked.
+if [ -w \$KML ]; then
+	while [ "\$(cut -d. -f1 /proc/uptime)" -lt 6 ]; do sleep 1; done
+	echo scan > \$KML
+	echo clear > \$KML
+fi
 echo "$MARK START"
 loaded=
 for m in \$(cat /lib/vireo/load-order); do
@@ -168,6 +185,19 @@ done
 for m in \$loaded; do
 	rmmod \$m || echo "$MARK RMMOD-FAIL \$m rc=\$?"
 done
+# Everything the tests allocated is older than 5 s after this sleep. Two
+# scans: an object is listed only if the second one still finds no
+# reference to it, which filters out pointers caught in transit.
+echo "$MARK KMEMLEAK BEGIN"
+if [ -w \$KML ]; then
+	sleep 6
+	echo scan > \$KML
+	echo scan > \$KML
+	cat \$KML
+else
+	echo "kmemleak unavailable"
+fi
+echo "$MARK KMEMLEAK END"
 echo "$MARK DONE"
 poweroff -f
 EOF
@@ -196,7 +226,7 @@ set +e
 timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -M pc -accel tcg,thread=single -m 1024 -smp 2 \
 	-nographic -nodefaults -no-reboot -serial stdio -bios "$QBOOT" \
 	-kernel "$KDIR/arch/x86/boot/bzImage" -initrd "$VM/initramfs.cpio.gz" \
-	-append "console=ttyS0 panic=-1 kunit.enable=1" \
+	-append "console=ttyS0 panic=-1 kunit.enable=1${FILTER:+ kunit.filter_glob=$FILTER}" \
 	< /dev/null > "$LOGS/console.log" 2>&1
 QEMU_RC=$?
 set -e
@@ -205,11 +235,16 @@ say "guest ran $((SECONDS - t0))s, qemu exit $QEMU_RC"
 # 6. Parse.
 set +e
 /usr/bin/python3 - "$LOGS/console.log" "$QEMU_RC" "$NTESTS" "$BUILD_WARN" \
-	"$LOGS/build.log" "$B" "$HERE/../splat-patterns" <<'EOF' | tee "$LOGS/results.txt"
+	"$LOGS/build.log" "$B" "$HERE/../splat-patterns" "$FILTER" "${TEST_SRCS[@]}" \
+	<<'EOF' | tee "$LOGS/results.txt"
+import fnmatch
 import re
 import sys
 
 log_path, qemu_rc, ntests, build_warn, build_log, farm, splat_file = sys.argv[1:8]
+glob = sys.argv[8] or "*"
+glob = glob if "." in glob else glob + ".*"
+test_srcs = sys.argv[9:]
 qemu_rc, ntests = int(qemu_rc), int(ntests)
 MARK = "@@VIREO-KUNIT"
 TS = re.compile(r"^\[\s*\d+\.\d+\]\s?")
@@ -224,6 +259,34 @@ BENIGN = re.compile("|".join(l[1:] for l in lines if l.startswith("!")))
 
 passed = failed = 0
 out = []
+KMEMLEAK = "@kmemleak"
+
+
+def expected_cases(paths):
+    """{suite: [case, ...]} from the kunit_suite and kunit_case arrays of
+    the test sources: what the run must report, independently of what the
+    kernel's KTAP plans say."""
+    want = {}
+    for path in paths:
+        with open(path) as f:
+            text = f.read()
+        arrays = {}
+        for m in re.finditer(r"struct kunit_case (\w+)\[\] = \{(.*?)\n\};",
+                             text, re.S):
+            arrays[m.group(1)] = re.findall(r"KUNIT_CASE\w*\((\w+)",
+                                            m.group(2))
+        for m in re.finditer(r"struct kunit_suite \w+ = \{(.*?)\n\};",
+                             text, re.S):
+            name = re.search(r'\.name\s*=\s*"([^"]+)"', m.group(1))
+            cases = re.search(r"\.test_cases\s*=\s*(\w+)", m.group(1))
+            if not name or not cases:
+                continue
+            suite = name.group(1)
+            picked = [c for c in arrays.get(cases.group(1), [])
+                      if fnmatch.fnmatchcase(f"{suite}.{c}", glob)]
+            if picked:
+                want[suite] = picked
+    return want
 
 
 def emit(status, name, diag=()):
@@ -241,6 +304,7 @@ with open(log_path, errors="replace") as f:
     lines = [l.rstrip("\r\n").replace("\r", "") for l in f]
 
 blocks = {}
+kmemleak = None
 console_docs = {}
 ktap_suite = None
 cur = None
@@ -262,10 +326,18 @@ for raw in lines:
             blocks[cur] = []
         elif tag == "END":
             cur = None
+        elif tag == "KMEMLEAK" and words[2] == "BEGIN":
+            cur = KMEMLEAK
+            kmemleak = []
+        elif tag == "KMEMLEAK":
+            cur = None
         elif tag in ("INSMOD-FAIL", "RMMOD-FAIL"):
             events.append((tag, " ".join(words[2:])))
         elif tag == "INSMOD":
             events.append((tag, words[2]))
+        continue
+    if cur == KMEMLEAK and not kernel:
+        kmemleak.append(line)
         continue
     if cur is not None and not kernel:
         blocks[cur].append(line)
@@ -282,6 +354,10 @@ for raw in lines:
             if RESULT.match(line) and not line.startswith(" "):
                 ktap_suite = None
     if splat is None and SPLAT.search(line) and not BENIGN.search(line):
+        splat = line.strip()
+    # kmemleak's own console lines: a report, or a detector that gave up.
+    if splat is None and re.search(r"kmemleak: .*(suspected memory leak|"
+                                   r"disabled|[Cc]annot)", line):
         splat = line.strip()
 
 
@@ -349,6 +425,28 @@ if not done:
         (", init never started" if not started else "")
     emit("FAIL", f"guest did not finish ({why}{where})",
          [f"see {log_path}"])
+# Every suite and case in the sources must have reported a result.
+reported = {}
+for o in out:
+    m = re.match(r"^(?:PASS|FAIL|SKIP) kunit (\w+)\.(\w+)$", o)
+    if m:
+        reported.setdefault(m.group(1), set()).add(m.group(2))
+for suite, cases in expected_cases(test_srcs).items():
+    if suite not in reported:
+        emit("FAIL", f"{suite} (suite with {len(cases)} cases never reported)")
+        continue
+    missing = [c for c in cases if c not in reported[suite]]
+    if missing:
+        emit("FAIL", f"{suite} (no result for {len(missing)} expected cases)",
+             missing)
+if kmemleak is None:
+    if done:
+        emit("FAIL", "kmemleak (no report section)")
+elif any(l.strip() == "kmemleak unavailable" for l in kmemleak):
+    emit("FAIL", "kmemleak (unavailable in the test kernel)")
+elif any(l.startswith("unreferenced object") for l in kmemleak):
+    n = sum(1 for l in kmemleak if l.startswith("unreferenced object"))
+    emit("FAIL", f"kmemleak ({n} suspected leaks)", kmemleak)
 if ntests == 0:
     emit("FAIL", "no-suites (no kunit/*.ko test module was built)")
 elif not blocks and not console_docs:
