@@ -226,7 +226,7 @@ set +e
 timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -M pc -accel tcg,thread=single -m 1024 -smp 2 \
 	-nographic -nodefaults -no-reboot -serial stdio -bios "$QBOOT" \
 	-kernel "$KDIR/arch/x86/boot/bzImage" -initrd "$VM/initramfs.cpio.gz" \
-	-append "console=ttyS0 panic=-1 kunit.enable=1${FILTER:+ kunit.filter_glob=$FILTER}" \
+	-append "console=ttyS0 panic=-1 no_timer_check kunit.enable=1${FILTER:+ kunit.filter_glob=$FILTER}" \
 	< /dev/null > "$LOGS/console.log" 2>&1
 QEMU_RC=$?
 set -e
