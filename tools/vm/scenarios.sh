@@ -73,6 +73,7 @@ blk-resize         all     -                        img:d0:64M virtio-blk-pci,ad
 blk-discard        all     -                        img:d0:64M virtio-blk-pci,addr=0x6,drive=d0
 blk-mq             all     -                        img:d0:64M virtio-blk-pci,addr=0x6,drive=d0,num-queues=2
 blk-intx           all     timeout=600              img:d0:256M virtio-blk-pci,addr=0x6,drive=d0,vectors=0
+blk-msix2          all     -                        img:d0:64M virtio-blk-pci,addr=0x6,drive=d0,num-queues=2,vectors=2
 blk-noindirect     all     timeout=600              img:d0:256M virtio-blk-pci,addr=0x6,drive=d0,indirect_desc=off
 blk-unplug         all     -                        img:d0:64M virtio-blk-pci,addr=0x6,drive=d0,id=vdisk0
 blk-coexist        6.12    virtio,timeout=900       img:d0:256M img:d1:256M virtio-blk-pci,addr=0x6,drive=d0 virtio-blk-pci,addr=0x7,drive=d1
