@@ -22,6 +22,7 @@
 #include <linux/hdreg.h>
 #include <linux/idr.h>
 #include <linux/kernel.h>
+#include <linux/log2.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/scatterlist.h>
@@ -343,8 +344,13 @@ static void vireo_blk_topology(struct vireo_device *vdev,
 	    vireo_cread16(vdev, VIREO_BLK_CFG(min_io_size), &min_io) ||
 	    vireo_cread32(vdev, VIREO_BLK_CFG(opt_io_size), &opt_io))
 		return;
-	/* A physical block beyond 1 MiB is not plausible; keep the defaults. */
-	if ((u64)lbs << exp > SZ_1M || align >= (1U << exp)) {
+	/*
+	 * A physical block beyond 1 MiB is not plausible; keep the defaults.
+	 * Test @exp alone first: the device chooses it, and a shift by 64 or
+	 * more is undefined.
+	 */
+	if (exp > ilog2(SZ_1M) || (u64)lbs << exp > SZ_1M ||
+	    align >= (1U << exp)) {
 		dev_warn(&vdev->dev, "ignoring topology: exp %u alignment %u\n",
 			 exp, align);
 		return;
