@@ -67,6 +67,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "guest-util.h"
+
 #define MAX_DEVS	8
 /* Slices recorded per device for the medians; later ones only count in the means. */
 #define MAX_SLICES	65536
@@ -167,36 +169,6 @@ static void usage(void)
 	exit(2);
 }
 
-/* parse_size: "4096", "4K", "1M", "1G"; 0 on a malformed value. */
-static uint64_t parse_size(const char *s)
-{
-	char *end;
-	uint64_t v;
-
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s)
-		return 0;
-	switch (*end) {
-	case 'k':
-	case 'K':
-		v <<= 10;
-		end++;
-		break;
-	case 'm':
-	case 'M':
-		v <<= 20;
-		end++;
-		break;
-	case 'g':
-	case 'G':
-		v <<= 30;
-		end++;
-		break;
-	}
-	return *end ? 0 : v;
-}
-
 static void parse_pattern(struct opts *o, const char *p)
 {
 	if (!strcmp(p, "randread") || !strcmp(p, "randwrite")) {
@@ -249,6 +221,7 @@ static void parse_opts(struct opts *o, int argc, char **argv,
 		       struct job *jobs, int *ndev)
 {
 	char *labels = NULL, *tok, *save = NULL;
+	unsigned long long v;
 	int c, i;
 
 	*o = (struct opts){ .random = 1, .bs = 4096, .qd = 1, .secs = 10,
@@ -259,7 +232,7 @@ static void parse_opts(struct opts *o, int argc, char **argv,
 			parse_pattern(o, optarg);
 			break;
 		case 'b':
-			o->bs = parse_size(optarg);
+			o->bs = parse_size(optarg, &v) ? 0 : v;
 			break;
 		case 'q':
 			o->qd = strtoul(optarg, NULL, 0);
@@ -277,7 +250,7 @@ static void parse_opts(struct opts *o, int argc, char **argv,
 			o->seed = strtoull(optarg, NULL, 0);
 			break;
 		case 'z':
-			o->span = parse_size(optarg);
+			o->span = parse_size(optarg, &v) ? 0 : v;
 			break;
 		case 'c':
 			o->cpu = atoi(optarg);

@@ -41,6 +41,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "guest-util.h"
+
 typedef unsigned long long u64;
 
 static u64 bs = 4096, seed = 1, off, len;
@@ -62,38 +64,6 @@ static void fill(u64 *buf, u64 pos, size_t n)
 
 	for (i = 0; i < n / 8; i++)
 		buf[i] = word_at(pos + i * 8);
-}
-
-static int parse_size(const char *s, u64 *out)
-{
-	char *end;
-	u64 v;
-
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s)
-		return -1;
-	switch (*end) {
-	case 'k':
-	case 'K':
-		v <<= 10;
-		end++;
-		break;
-	case 'm':
-	case 'M':
-		v <<= 20;
-		end++;
-		break;
-	case 'g':
-	case 'G':
-		v <<= 30;
-		end++;
-		break;
-	}
-	if (*end)
-		return -1;
-	*out = v;
-	return 0;
 }
 
 static double now(void)

@@ -98,7 +98,7 @@ E2FS_CONF=/etc/mke2fs.conf
 CSRCS=("$GUEST"/*.c)
 
 # Inputs, for the cache key and the copy below.
-inputs=("$BUSYBOX" "$GUEST"/init "$GUEST"/*.sh "${CSRCS[@]}" "${BASH_SOURCE[0]}"
+inputs=("$BUSYBOX" "$GUEST"/init "$GUEST"/*.sh "${CSRCS[@]}" "$GUEST"/*.h "${BASH_SOURCE[0]}"
 	"${E2FS_BINS[@]}" "${E2FS_LIBS[@]}")
 [[ -f $E2FS_CONF ]] && inputs+=("$E2FS_CONF")
 mods=()
