@@ -30,7 +30,8 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/workqueue.h>
-#include <vireo/vireo.h>
+#include <vireo/compat-blk.h>
+#include <vireo/driver.h>
 
 /* Feature bits (legacy virtio block device). */
 #define VIREO_BLK_F_SIZE_MAX		1	/* config size_max is valid */

@@ -20,7 +20,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
-#include <vireo/vireo.h>
+#include <vireo/driver.h>
 
 /* One page: large enough to amortise a notify, small enough to kmalloc. */
 #define VIREO_RNG_BUF_SIZE	PAGE_SIZE

@@ -34,7 +34,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/workqueue.h>
-#include <vireo/vireo.h>
+#include <vireo/transport.h>
 
 VIREO_IMPORT_NS();
 

@@ -35,7 +35,7 @@
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <vireo/vireo.h>
+#include <vireo/transport.h>
 #include "vireo_simdev.h"
 
 VIREO_IMPORT_NS();
@@ -70,6 +70,7 @@ static atomic_t rt_dev_seq = ATOMIC_INIT(0);
  * @notifies: calls of the notify callback
  * @callbacks: calls of the queue callback
  * @notify_ok: what the notify callback returns
+ * @max_sg: the longest buffer the next queue declares (vireo_vq_info)
  */
 struct rt_ctx {
 	struct kunit *test;
@@ -85,6 +86,7 @@ struct rt_ctx {
 	unsigned int notifies;
 	unsigned int callbacks;
 	bool notify_ok;
+	unsigned int max_sg;
 };
 
 static bool rt_notify(struct vireo_virtqueue *vq)
@@ -154,13 +156,15 @@ static void rt_teardown(struct rt_ctx *ctx)
 /* A fresh queue of @num entries on the context's device, with @features. */
 static void rt_new_queue(struct rt_ctx *ctx, unsigned int num, u64 features)
 {
+	const struct vireo_vq_info info = {
+		.name = "rtq", .callback = rt_callback, .max_sg = ctx->max_sg,
+	};
 	struct kunit *test = ctx->test;
 	struct vireo_virtqueue *vq;
 
 	rt_drop_queue(ctx);
 	ctx->vdev->features = features;
-	vq = vireo_vring_create(ctx->vdev, 0, num, RT_ALIGN, rt_notify,
-				rt_callback, "rtq");
+	vq = vireo_vring_create(ctx->vdev, 0, num, RT_ALIGN, rt_notify, &info);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vq);
 	vq->priv = ctx;
 	ctx->vq = vq;
@@ -1866,6 +1870,7 @@ static void api_transport_features(struct kunit *test)
 
 static void api_create_args(struct kunit *test)
 {
+	static const struct vireo_vq_info bad_info = { .name = "bad" };
 	static const unsigned int bad[][2] = {
 		{ 0, RT_ALIGN }, { 3, RT_ALIGN }, { 32769, RT_ALIGN },
 		{ 65536, RT_ALIGN }, { 8, 0 }, { 8, 2 }, { 8, 3 }, { 8, 4097 },
@@ -1878,16 +1883,18 @@ static void api_create_args(struct kunit *test)
 	rt_setup(ctx, 1, 0);
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		vq = vireo_vring_create(ctx->vdev, 1, bad[i][0], bad[i][1],
-					rt_notify, NULL, "bad");
+					rt_notify, &bad_info);
 		KUNIT_EXPECT_EQ_MSG(test, PTR_ERR_OR_ZERO(vq), -EINVAL,
 				    "num %u align %u", bad[i][0], bad[i][1]);
 	}
-	vq = vireo_vring_create(ctx->vdev, 1, 8, RT_ALIGN, NULL, NULL, "bad");
+	vq = vireo_vring_create(ctx->vdev, 1, 8, RT_ALIGN, NULL, &bad_info);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(vq), -EINVAL);
+	vq = vireo_vring_create(ctx->vdev, 1, 8, RT_ALIGN, rt_notify, NULL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(vq), -EINVAL);
 
 	/* The largest ring, laid out where the device will look for it. */
 	vq = vireo_vring_create(ctx->vdev, 1, VIREO_VRING_MAX_NUM, RT_ALIGN,
-				rt_notify, NULL, "big");
+				rt_notify, &(struct vireo_vq_info){ .name = "big" });
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vq);
 	KUNIT_EXPECT_EQ(test, vireo_vring_bytes(vq),
 			vireo_vring_size(VIREO_VRING_MAX_NUM, RT_ALIGN));
@@ -1902,12 +1909,14 @@ static void api_create_args(struct kunit *test)
 	vireo_vring_destroy(vq);
 
 	/* Alignments above a page and the smallest one are honoured. */
-	vq = vireo_vring_create(ctx->vdev, 1, 8, 8192, rt_notify, NULL, "a8k");
+	vq = vireo_vring_create(ctx->vdev, 1, 8, 8192, rt_notify,
+				&(struct vireo_vq_info){ .name = "a8k" });
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vq);
 	KUNIT_EXPECT_TRUE(test, IS_ALIGNED(vireo_vring_phys(vq), 8192));
 	KUNIT_EXPECT_EQ(test, vireo_vring_bytes(vq), vireo_vring_size(8, 8192));
 	vireo_vring_destroy(vq);
-	vq = vireo_vring_create(ctx->vdev, 1, 2, 4, rt_notify, NULL, "a4");
+	vq = vireo_vring_create(ctx->vdev, 1, 2, 4, rt_notify,
+				&(struct vireo_vq_info){ .name = "a4" });
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vq);
 	KUNIT_EXPECT_EQ(test, vireo_vring_bytes(vq), vireo_vring_size(2, 4));
 	vireo_vring_destroy(vq);

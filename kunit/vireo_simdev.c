@@ -21,7 +21,7 @@
 #include <linux/string.h>
 #include <asm/barrier.h>
 #include <uapi/linux/virtio_ring.h>
-#include <vireo/vireo.h>
+#include <vireo/transport.h>
 #include "vireo_simdev.h"
 
 VIREO_IMPORT_NS();

@@ -17,7 +17,7 @@
 #define _VIREO_SIMDEV_H
 
 #include <linux/types.h>
-#include <vireo/vireo.h>
+#include <vireo/transport.h>
 
 /**
  * struct vireo_simq_iov - one buffer of a chain, as the device sees it

@@ -24,7 +24,7 @@
 #include <uapi/linux/virtio_ids.h>
 #include <uapi/linux/virtio_pci.h>
 #include <uapi/linux/virtio_ring.h>
-#include <vireo/vireo.h>
+#include <vireo/transport.h>
 
 /* One field: same offset and same size in both structures. */
 static void abi_field(struct kunit *test, const char *field,

@@ -11,7 +11,7 @@
 #include <linux/idr.h>
 #include <linux/module.h>
 #include <linux/slab.h>
-#include <vireo/vireo.h>
+#include <vireo/transport.h>
 
 /* Bits the transport and ring own; drivers never list these themselves. */
 #define VIREO_TRANSPORT_MASK \

@@ -29,8 +29,8 @@
 #include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <vireo/compat.h>
-#include <vireo/vireo.h>
+#include <vireo/compat-pci.h>
+#include <vireo/transport.h>
 
 #include "vireo_pci_regs.h"
 
@@ -754,7 +754,7 @@ static int vireo_pci_setup_vq(struct vireo_pci_device *vp,
 	if (num < 0)
 		return num;
 	vq = vireo_vring_create(&vp->vdev, index, num, VIREO_PCI_QUEUE_ALIGN,
-				vireo_pci_notify, info->callback, info->name);
+				vireo_pci_notify, info);
 	if (IS_ERR(vq))
 		return PTR_ERR(vq);
 	err = vireo_pci_ring_pfn(vp, vq, &pfn);

@@ -25,7 +25,7 @@
 #include <linux/overflow.h>
 #include <linux/slab.h>
 #include <asm/barrier.h>
-#include <vireo/vireo.h>
+#include <vireo/transport.h>
 
 /* Terminates the private free list; never a valid descriptor index. */
 #define VIREO_DESC_END		VIREO_VRING_MAX_NUM
@@ -40,6 +40,24 @@
 /* The used ring holds 32-bit fields; it must be at least that aligned. */
 #define VIREO_MIN_ALIGN		4U
 
+/*
+ * The most memory one queue preallocates for indirect tables. A ring of
+ * 256 heads declaring 130 entries (a block request of 128 segments) needs
+ * 520 KiB; larger products get tables for the first heads only, which with
+ * the free list's LIFO order are the ones in use while fewer buffers than
+ * that are in flight. The cap also bounds what a device can make us spend
+ * by offering a huge ring.
+ */
+#define VIREO_INDIR_POOL_MAX	(2U << 20)
+
+/*
+ * enable_cb_delayed() asks for the interrupt once this fraction (3/4) of
+ * the buffers in flight is used: late enough to batch completions, early
+ * enough that the queue does not run dry while the interrupt is pending.
+ */
+#define VIREO_DELAY_NUM		3U
+#define VIREO_DELAY_DEN		4U
+
 static bool indirect = true;
 module_param(indirect, bool, 0444);
 MODULE_PARM_DESC(indirect,
@@ -53,7 +71,8 @@ MODULE_PARM_DESC(event_idx,
 /**
  * struct vireo_vq_head - what the ring remembers about one chain in flight
  * @token: the driver's token; non-NULL exactly while the chain is in flight
- * @indir: the chain's indirect table, or NULL for a direct chain
+ * @indir: the chain's allocated indirect table, or NULL for a direct chain
+ *	or one in the preallocated pool (which is never freed per chain)
  * @in_len: device-writable bytes posted, saturated at U32_MAX
  * @ndesc: ring descriptors the chain occupies (1 for an indirect chain)
  * @last: ring index of the chain's last descriptor
@@ -85,11 +104,19 @@ struct vireo_vq_head {
  * @num_added: buffers added since the last vireo_vq_kick_prepare()
  * @in_flight: chains made available and not yet detached
  * @shutdown_pos: where vireo_vq_shutdown() resumes its scan
+ * @pool: preallocated indirect tables, @pool_sg entries for each of the
+ *	first @pool_heads heads; NULL when none
+ * @pool_bytes: size of @pool
+ * @pool_heads: heads that have a table in @pool
+ * @pool_sg: entries in each table of @pool
  * @use_indirect: VIREO_RING_F_INDIRECT_DESC was negotiated
  * @use_event_idx: VIREO_RING_F_EVENT_IDX was negotiated
  * @cb_enabled: the driver wants callbacks
  * @broken: the queue is unusable (READ_ONCE/WRITE_ONCE)
+ * @quiesced: the transport reset the device; callbacks never run again
+ *	(READ_ONCE/WRITE_ONCE)
  * @reported: a device violation was already reported for this queue
+ * @len_reported: an over-long used length was already reported
  * @heads: per-chain state, indexed by head descriptor
  */
 struct vireo_vq {
@@ -106,11 +133,17 @@ struct vireo_vq {
 	u16 num_added;
 	unsigned int in_flight;
 	unsigned int shutdown_pos;
+	struct vireo_vring_desc *pool;
+	size_t pool_bytes;
+	unsigned int pool_heads;
+	unsigned int pool_sg;
 	bool use_indirect;
 	bool use_event_idx;
 	bool cb_enabled;
 	bool broken;
+	bool quiesced;
 	bool reported;
+	bool len_reported;
 	struct vireo_vq_head heads[];
 };
 
@@ -178,14 +211,51 @@ static u32 vireo_in_len(u64 in_len)
 	return min_t(u64, in_len, U32_MAX);
 }
 
+/**
+ * struct vireo_sg_iter - walks the entries of one buffer in order
+ * @sgs: the buffer's scatterlists
+ * @nsgs: number of lists in @sgs
+ * @list: the list @cur belongs to
+ * @cur: the entry returned last, or NULL before the first
+ *
+ * vireo_vq_add_buf() hands one list and counts its entries;
+ * vireo_vq_add_sgs() hands several, each walked to its end marker. Both
+ * fill descriptors through this one walker. It advances only when asked
+ * for an entry, so it never looks past the last entry of a buffer.
+ */
+struct vireo_sg_iter {
+	struct scatterlist **sgs;
+	unsigned int nsgs;
+	unsigned int list;
+	struct scatterlist *cur;
+};
+
+static void vireo_sg_iter_init(struct vireo_sg_iter *it,
+			       struct scatterlist **sgs, unsigned int nsgs)
+{
+	it->sgs = sgs;
+	it->nsgs = nsgs;
+	it->list = 0;
+	it->cur = NULL;
+}
+
+static struct scatterlist *vireo_sg_iter_next(struct vireo_sg_iter *it)
+{
+	struct scatterlist *s = it->cur ? sg_next(it->cur) : it->sgs[0];
+
+	while (!s && ++it->list < it->nsgs)
+		s = it->sgs[it->list];
+	it->cur = s;
+	return s;
+}
+
 /* Argument checks shared by both ways of adding a buffer. */
-static int vireo_vq_add_check(struct vireo_vq *vvq, struct scatterlist *sg,
-			      unsigned int out_num, unsigned int in_num,
-			      const void *data)
+static int vireo_vq_add_check(struct vireo_vq *vvq, unsigned int out_num,
+			      unsigned int in_num, const void *data)
 {
 	unsigned int num = vvq->vring.num;
 
-	if (!data || !sg || (!out_num && !in_num))
+	if (!data || (!out_num && !in_num))
 		return -EINVAL;
 	/* An indirect table links its entries with 16-bit indices too. */
 	if (out_num > VIREO_VRING_MAX_NUM ||
@@ -220,8 +290,8 @@ static void vireo_vq_publish(struct vireo_vq *vvq, u16 head,
 	vvq->num_added++;
 }
 
-/* Add @total entries of @sg as a chain of ring descriptors. */
-static int vireo_vq_add_direct(struct vireo_vq *vvq, struct scatterlist *sg,
+/* Add the @total entries of @it as a chain of ring descriptors. */
+static int vireo_vq_add_direct(struct vireo_vq *vvq, struct vireo_sg_iter *it,
 			       unsigned int out_num, unsigned int total,
 			       void *data)
 {
@@ -236,9 +306,10 @@ static int vireo_vq_add_direct(struct vireo_vq *vvq, struct scatterlist *sg,
 		return -ENOSPC;
 
 	/* The chain reuses the free list's private links as they stand. */
-	for_each_sg(sg, s, total, n) {
+	for (n = 0; n < total; n++) {
 		u16 flags = vireo_desc_flags(n, out_num, total);
 
+		s = vireo_sg_iter_next(it);
 		vireo_desc_set(&desc[i], s, flags, vvq->next[i]);
 		if (flags & VIREO_VRING_DESC_F_WRITE)
 			in_len += s->length;
@@ -253,34 +324,53 @@ static int vireo_vq_add_direct(struct vireo_vq *vvq, struct scatterlist *sg,
 }
 
 /*
- * Add @total entries of @sg through one ring descriptor pointing at an
- * indirect table. Returns -ENOMEM if the table cannot be allocated, so that
- * the caller can fall back to a direct chain.
+ * The indirect table for a chain of @total entries starting at @head: the
+ * head's preallocated table if it has one that is long enough, otherwise
+ * a new one, recorded in @state so that detaching the chain frees it.
  */
-static int vireo_vq_add_indirect(struct vireo_vq *vvq, struct scatterlist *sg,
+static struct vireo_vring_desc *vireo_vq_indir_table(struct vireo_vq *vvq,
+						     u16 head,
+						     unsigned int total,
+						     struct vireo_vq_head *state,
+						     gfp_t gfp)
+{
+	if (head < vvq->pool_heads && total <= vvq->pool_sg)
+		return vvq->pool + (size_t)head * vvq->pool_sg;
+	/* No warning on failure: a direct chain needs no memory. */
+	state->indir = kmalloc_array(total, sizeof(*state->indir),
+				     gfp | __GFP_NOWARN);
+	return state->indir;
+}
+
+/*
+ * Add the @total entries of @it through one ring descriptor pointing at an
+ * indirect table. Returns -ENOMEM if a table had to be allocated and could
+ * not be, so that the caller can fall back to a direct chain; @it is then
+ * untouched.
+ */
+static int vireo_vq_add_indirect(struct vireo_vq *vvq, struct vireo_sg_iter *it,
 				 unsigned int out_num, unsigned int total,
 				 void *data, gfp_t gfp)
 {
 	struct vireo_vq_head state = { .token = data, .ndesc = 1 };
 	struct vireo_vring_desc *table, *desc;
+	u16 head = vvq->free_head;
 	struct scatterlist *s;
 	u64 in_len = 0;
 	unsigned int n;
-	u16 head;
 
-	/* No warning on failure: a direct chain needs no memory. */
-	table = kmalloc_array(total, sizeof(*table), gfp | __GFP_NOWARN);
+	table = vireo_vq_indir_table(vvq, head, total, &state, gfp);
 	if (!table)
 		return -ENOMEM;
-	for_each_sg(sg, s, total, n) {
+	for (n = 0; n < total; n++) {
 		u16 flags = vireo_desc_flags(n, out_num, total);
 
+		s = vireo_sg_iter_next(it);
 		vireo_desc_set(&table[n], s, flags, n + 1);
 		if (flags & VIREO_VRING_DESC_F_WRITE)
 			in_len += s->length;
 	}
 
-	head = vvq->free_head;
 	desc = &vvq->vring.desc[head];
 	desc->addr = virt_to_phys(table);
 	desc->len = total * sizeof(*table);
@@ -289,11 +379,26 @@ static int vireo_vq_add_indirect(struct vireo_vq *vvq, struct scatterlist *sg,
 	vvq->free_head = vvq->next[head];
 	vvq->vq.num_free--;
 
-	state.indir = table;
 	state.in_len = vireo_in_len(in_len);
 	state.last = head;
 	vireo_vq_publish(vvq, head, &state);
 	return 0;
+}
+
+/* Add a checked buffer of @total entries, the first @out_num read. */
+static int vireo_vq_add(struct vireo_vq *vvq, struct vireo_sg_iter *it,
+			unsigned int out_num, unsigned int total, void *data,
+			gfp_t gfp)
+{
+	int err;
+
+	if (vvq->use_indirect && total > 1 && vvq->vq.num_free) {
+		err = vireo_vq_add_indirect(vvq, it, out_num, total, data, gfp);
+		/* A chain longer than the ring has no direct fallback. */
+		if (err != -ENOMEM || total > vvq->vring.num)
+			return err;
+	}
+	return vireo_vq_add_direct(vvq, it, out_num, total, data);
 }
 
 /**
@@ -305,13 +410,19 @@ static int vireo_vq_add_indirect(struct vireo_vq *vvq, struct scatterlist *sg,
  * @out_num: number of device-readable entries
  * @in_num: number of device-writable entries
  * @data: the token that vireo_vq_get_buf() returns for this buffer; not NULL
- * @gfp: how to allocate an indirect table, if one is used
+ * @gfp: how to allocate an indirect table, if one is needed
+ *
+ * The seed's operation, for a buffer that is one scatterlist; a buffer
+ * made of several (a header, data, a footer) is better added with
+ * vireo_vq_add_sgs(), which behaves the same in every other respect.
  *
  * With VIREO_RING_F_INDIRECT_DESC negotiated, a buffer of more than one
- * entry takes one ring descriptor and a table allocated with @gfp; if that
- * allocation fails the buffer silently takes a direct chain instead, unless
- * it has more entries than the ring (then -ENOMEM). The device learns of
- * the buffer at the next vireo_vq_kick() at the latest.
+ * entry takes one ring descriptor and an indirect table: the head's
+ * preallocated one if the buffer has no more entries than the queue's
+ * &vireo_vq_info.max_sg, else one allocated with @gfp; if that allocation
+ * fails the buffer silently takes a direct chain instead, unless it has
+ * more entries than the ring (then -ENOMEM). The device learns of the
+ * buffer at the next vireo_vq_kick() at the latest.
  *
  * Context: Any context that @gfp allows. The caller must serialise this
  * with every other operation on @vq except vireo_vring_interrupt().
@@ -328,24 +439,93 @@ int vireo_vq_add_buf(struct vireo_virtqueue *vq, struct scatterlist sg[],
 		     gfp_t gfp)
 {
 	struct vireo_vq *vvq = to_vvq(vq);
-	unsigned int total;
+	struct vireo_sg_iter it;
 	int err;
 
-	err = vireo_vq_add_check(vvq, sg, out_num, in_num, data);
+	if (!sg)
+		return -EINVAL;
+	err = vireo_vq_add_check(vvq, out_num, in_num, data);
 	if (err)
 		return err;
-
-	total = out_num + in_num;
-	if (vvq->use_indirect && total > 1 && vq->num_free) {
-		err = vireo_vq_add_indirect(vvq, sg, out_num, total, data, gfp);
-		/* A chain longer than the ring has no direct fallback. */
-		if (err != -ENOMEM || total > vvq->vring.num)
-			return err;
-	}
-	return vireo_vq_add_direct(vvq, sg, out_num, total, data);
+	vireo_sg_iter_init(&it, &sg, 1);
+	return vireo_vq_add(vvq, &it, out_num, out_num + in_num, data, gfp);
 }
 
 VIREO_EXPORT(vireo_vq_add_buf);
+
+/*
+ * Count the entries of @nsgs lists, each walked to its end marker, and how
+ * many of them the first @out_sgs lists hold. Counting stops as soon as
+ * the total passes what any chain may have, so a looping or absurdly long
+ * list cannot keep us here.
+ */
+static int vireo_sgs_count(struct scatterlist *sgs[], unsigned int out_sgs,
+			   unsigned int nsgs, unsigned int *out_num,
+			   unsigned int *total)
+{
+	struct scatterlist *s;
+	unsigned int i, n = 0;
+
+	*out_num = 0;
+	for (i = 0; i < nsgs; i++) {
+		if (!sgs[i])
+			return -EINVAL;
+		for (s = sgs[i]; s; s = sg_next(s))
+			if (++n > VIREO_VRING_MAX_NUM)
+				return -EINVAL;
+		if (i + 1 == out_sgs)
+			*out_num = n;
+	}
+	*total = n;
+	return 0;
+}
+
+/**
+ * vireo_vq_add_sgs - expose a buffer made of several scatterlists
+ * @vq: the queue
+ * @sgs: the buffer's scatterlists, each ending with sg_mark_end() and each
+ *	possibly chained; the first @out_sgs are read by the device, the
+ *	next @in_sgs are written by it
+ * @out_sgs: number of device-readable lists
+ * @in_sgs: number of device-writable lists
+ * @data: the token that vireo_vq_get_buf() returns for this buffer; not NULL
+ * @gfp: how to allocate an indirect table, if one is needed
+ *
+ * A request is naturally a header, data and a footer: pass each as its own
+ * list and the ring chains them, in order, into one buffer. Indirect
+ * tables, the fallback to a direct chain and the limits are as for
+ * vireo_vq_add_buf(); the limits apply to the total number of entries.
+ *
+ * Context: Any context that @gfp allows. The caller must serialise this
+ * with every other operation on @vq except vireo_vring_interrupt().
+ * Return: 0 on success; -EINVAL if @sgs, one of its lists or @data is
+ * NULL, if there is no entry at all, if there are more than 32768, or more
+ * than the ring holds without indirect descriptors; -ENOSPC, -ENOMEM and
+ * -EIO as for vireo_vq_add_buf().
+ */
+int vireo_vq_add_sgs(struct vireo_virtqueue *vq, struct scatterlist *sgs[],
+		     unsigned int out_sgs, unsigned int in_sgs, void *data,
+		     gfp_t gfp)
+{
+	struct vireo_vq *vvq = to_vvq(vq);
+	unsigned int out_num, total;
+	struct vireo_sg_iter it;
+	int err;
+
+	if (!sgs || out_sgs > VIREO_VRING_MAX_NUM ||
+	    in_sgs > VIREO_VRING_MAX_NUM - out_sgs)
+		return -EINVAL;
+	err = vireo_sgs_count(sgs, out_sgs, out_sgs + in_sgs, &out_num, &total);
+	if (err)
+		return err;
+	err = vireo_vq_add_check(vvq, out_num, total - out_num, data);
+	if (err)
+		return err;
+	vireo_sg_iter_init(&it, sgs, out_sgs + in_sgs);
+	return vireo_vq_add(vvq, &it, out_num, total, data, gfp);
+}
+
+VIREO_EXPORT(vireo_vq_add_sgs);
 
 /**
  * vireo_vq_kick_prepare - decide whether the device needs a notification
@@ -452,8 +632,8 @@ static u16 vireo_vq_pending(struct vireo_vq *vvq)
 	return pending;
 }
 
-/* Is the used element (@id, @len) a completion of a chain we posted? */
-static bool vireo_vq_used_valid(struct vireo_vq *vvq, u32 id, u32 len)
+/* Is the used element (@id, *@len) a completion of a chain we posted? */
+static bool vireo_vq_used_valid(struct vireo_vq *vvq, u32 id, u32 *len)
 {
 	const struct vireo_vq_head *state;
 
@@ -468,10 +648,20 @@ static bool vireo_vq_used_valid(struct vireo_vq *vvq, u32 id, u32 len)
 				   id);
 		return false;
 	}
-	if (len > state->in_len) {
-		vireo_vq_violation(vvq, "used len %u exceeds the %u writable bytes of buffer %u",
-				   len, state->in_len, id);
-		return false;
+	/*
+	 * Legacy devices are known to report more than they wrote (the
+	 * whole buffer, or the header too), and the specification tells
+	 * legacy drivers not to rely on the length: clamp it and carry on,
+	 * saying so once. No driver ever sees a length it did not post.
+	 */
+	if (*len > state->in_len) {
+		if (!vvq->len_reported)
+			dev_warn(&vvq->vq.vdev->dev,
+				 "queue %u (%s): used len %u exceeds the %u writable bytes of buffer %u; clamping (reported once)\n",
+				 vvq->vq.index, vvq->vq.name ?: "?", *len,
+				 state->in_len, id);
+		vvq->len_reported = true;
+		*len = state->in_len;
 	}
 	return true;
 }
@@ -502,9 +692,10 @@ static void *vireo_vq_detach(struct vireo_vq *vvq, u16 head)
  *
  * Buffers come back in the order the device completes them, which need not
  * be the order they were added in. The used element is validated first: an
- * index moving by more than the buffers in flight, an id that is not the
- * head of a buffer in flight, or a length beyond the writable bytes posted
- * marks the queue broken. With VIREO_RING_F_EVENT_IDX and callbacks
+ * index moving by more than the buffers in flight, or an id that is not
+ * the head of a buffer in flight, marks the queue broken. A length beyond
+ * the writable bytes posted is clamped to them (legacy devices over-report
+ * it), with one message per queue. With VIREO_RING_F_EVENT_IDX and callbacks
  * enabled, used_event is advanced past the returned buffer so that the
  * device interrupts again for the next one.
  *
@@ -528,7 +719,7 @@ void *vireo_vq_get_buf(struct vireo_virtqueue *vq, unsigned int *len)
 	elem = &vr->used->ring[vvq->last_used & (vr->num - 1)];
 	id = READ_ONCE(elem->id);
 	ulen = READ_ONCE(elem->len);
-	if (!vireo_vq_used_valid(vvq, id, ulen))
+	if (!vireo_vq_used_valid(vvq, id, &ulen))
 		return NULL;
 
 	token = vireo_vq_detach(vvq, array_index_nospec(id, vr->num));
@@ -622,6 +813,46 @@ bool vireo_vq_restart(struct vireo_virtqueue *vq)
 VIREO_EXPORT(vireo_vq_restart);
 
 /**
+ * vireo_vq_enable_cb_delayed - enable callbacks, but batch the next one
+ * @vq: the queue
+ *
+ * Like vireo_vq_restart(), but with VIREO_RING_F_EVENT_IDX the device is
+ * asked to interrupt only once about three quarters of the buffers now in
+ * flight are used, rather than at the next one. A transmit queue uses this
+ * to free its buffers in batches; so may any queue that would rather see
+ * completions together. Without event indices the device cannot be asked
+ * for that, and this is vireo_vq_restart().
+ *
+ * The lost-wake-up rule is vireo_vq_restart()'s: if that many buffers are
+ * already used, no interrupt may come for them, and the caller must
+ * collect them itself.
+ *
+ * Context: Any context. The caller must serialise this with every other
+ * operation on @vq except vireo_vring_interrupt().
+ * Return: false if enough buffers are already used (call
+ * vireo_vq_get_buf()); true if not, or if the queue is broken.
+ */
+bool vireo_vq_enable_cb_delayed(struct vireo_virtqueue *vq)
+{
+	struct vireo_vq *vvq = to_vvq(vq);
+	struct vireo_vring *vr = &vvq->vring;
+	u16 bufs;
+
+	if (!vvq->use_event_idx)
+		return vireo_vq_restart(vq);
+	vvq->cb_enabled = true;
+	/* in_flight is at most 32768, so the product cannot overflow. */
+	bufs = vvq->in_flight * VIREO_DELAY_NUM / VIREO_DELAY_DEN;
+	/* As in restart: publish before looking at used->idx again. */
+	virt_store_mb(*vireo_vring_used_event(vr), vvq->last_used + bufs);
+	if (vireo_vq_is_broken(vq))
+		return true;
+	return (u16)(READ_ONCE(vr->used->idx) - vvq->last_used) <= bufs;
+}
+
+VIREO_EXPORT(vireo_vq_enable_cb_delayed);
+
+/**
  * vireo_vq_shutdown - take back a buffer the device never returned
  * @vq: the queue
  *
@@ -673,6 +904,27 @@ void vireo_vq_mark_broken(struct vireo_virtqueue *vq)
 }
 
 VIREO_EXPORT(vireo_vq_mark_broken);
+
+/**
+ * vireo_vring_quiesce - never run the queue's callback again
+ * @vq: the queue
+ *
+ * For a transport's reset: after this, vireo_vring_interrupt() no longer
+ * calls the callback of @vq. Followed by synchronize_irq() on the queue's
+ * interrupt, it guarantees that no callback is running or will run, even
+ * if the (reset, or misbehaving) device still raises the interrupt. The
+ * ring operations themselves keep working, so that the driver can reclaim
+ * its buffers with vireo_vq_shutdown(). There is no way back short of
+ * destroying the queue.
+ *
+ * Context: Any context, concurrently with anything.
+ */
+void vireo_vring_quiesce(struct vireo_virtqueue *vq)
+{
+	WRITE_ONCE(to_vvq(vq)->quiesced, true);
+}
+
+VIREO_EXPORT(vireo_vring_quiesce);
 
 /**
  * vireo_vq_is_broken - has the queue been marked broken?
@@ -749,6 +1001,35 @@ static void vireo_vq_init_free_list(struct vireo_vq *vvq)
 	vvq->vq.num_free = num;
 }
 
+/*
+ * Preallocate an indirect table of @max_sg entries for as many heads as
+ * VIREO_INDIR_POOL_MAX allows, in one physically contiguous block so that
+ * a table's address is a plain offset. If memory is fragmented, fewer
+ * heads get one; with none, every indirect table is allocated per buffer.
+ */
+static void vireo_vq_alloc_pool(struct vireo_vq *vvq, unsigned int max_sg)
+{
+	size_t table;
+	unsigned int heads;
+
+	if (!vvq->use_indirect || max_sg < 2)
+		return;
+	max_sg = min(max_sg, VIREO_VRING_MAX_NUM);
+	table = max_sg * sizeof(*vvq->pool);
+	heads = min_t(size_t, vvq->vring.num, VIREO_INDIR_POOL_MAX / table);
+	for (; heads; heads /= 2) {
+		vvq->pool = alloc_pages_exact(heads * table,
+					      GFP_KERNEL | __GFP_NOWARN);
+		if (vvq->pool)
+			break;
+	}
+	if (!vvq->pool)
+		return;
+	vvq->pool_bytes = heads * table;
+	vvq->pool_heads = heads;
+	vvq->pool_sg = max_sg;
+}
+
 /**
  * vireo_vring_create - create a virtqueue and its ring memory
  * @vdev: the device; its negotiated features decide whether indirect
@@ -758,31 +1039,32 @@ static void vireo_vq_init_free_list(struct vireo_vq *vvq)
  * @align: alignment of the used ring: a power of two, at least 4
  *	(legacy PCI uses VIREO_VRING_LEGACY_ALIGN)
  * @notify: the transport's kick; returns false if the device is gone
- * @callback: called from vireo_vring_interrupt() when buffers were used,
- *	or NULL for a polled queue (which then starts with interrupts
- *	suppressed, see vireo_vq_disable_cb())
- * @name: the queue's name; must stay valid as long as the queue
+ * @info: the driver's name, callback and longest buffer for the queue
+ *	(&vireo_vq_info); the name must stay valid as long as the queue. A
+ *	queue without a callback is polled and starts with interrupts
+ *	suppressed (see vireo_vq_disable_cb()).
  *
  * The ring memory is zeroed, physically contiguous and aligned to at least
- * @align; the transport tells the device vireo_vring_phys(). The new
- * queue's list entry belongs to the transport.
+ * @align; the transport tells the device vireo_vring_phys(). With indirect
+ * descriptors and a @info->max_sg of 2 or more, indirect tables are
+ * preallocated too, at most 2 MiB of them (Documentation/ring.rst). The
+ * new queue's list entry belongs to the transport.
  *
  * Context: Process context; sleeps.
  * Return: the new queue, or ERR_PTR(-EINVAL) for a bad @num, @align or a
- * NULL @notify, or ERR_PTR(-ENOMEM).
+ * NULL @notify or @info, or ERR_PTR(-ENOMEM).
  */
 struct vireo_virtqueue *vireo_vring_create(struct vireo_device *vdev,
 					   unsigned int index,
 					   unsigned int num,
 					   unsigned int align,
 					   bool (*notify)(struct vireo_virtqueue *),
-					   vireo_vq_callback_t *callback,
-					   const char *name)
+					   const struct vireo_vq_info *info)
 {
 	struct vireo_vq *vvq;
 	int err;
 
-	if (!vireo_vring_args_ok(num, align) || !notify)
+	if (!vireo_vring_args_ok(num, align) || !notify || !info)
 		return ERR_PTR(-EINVAL);
 	vvq = kvzalloc(struct_size(vvq, heads, num), GFP_KERNEL);
 	if (!vvq)
@@ -797,8 +1079,8 @@ struct vireo_virtqueue *vireo_vring_create(struct vireo_device *vdev,
 		goto err_free_next;
 
 	INIT_LIST_HEAD(&vvq->vq.list);
-	vvq->vq.callback = callback;
-	vvq->vq.name = name;
+	vvq->vq.callback = info->callback;
+	vvq->vq.name = info->name;
 	vvq->vq.vdev = vdev;
 	vvq->vq.index = index;
 	vvq->notify = notify;
@@ -806,7 +1088,8 @@ struct vireo_virtqueue *vireo_vring_create(struct vireo_device *vdev,
 	vvq->use_event_idx = vdev->features & BIT_ULL(VIREO_RING_F_EVENT_IDX);
 	vvq->cb_enabled = true;
 	vireo_vq_init_free_list(vvq);
-	if (!callback)
+	vireo_vq_alloc_pool(vvq, info->max_sg);
+	if (!info->callback)
 		vireo_vq_disable_cb(&vvq->vq);
 	return &vvq->vq;
 
@@ -843,6 +1126,8 @@ void vireo_vring_destroy(struct vireo_virtqueue *vq)
 			 vq->index, vq->name ?: "?", vvq->in_flight);
 	for (i = 0; i < vvq->vring.num; i++)
 		kfree(vvq->heads[i].indir);
+	if (vvq->pool)
+		free_pages_exact(vvq->pool, vvq->pool_bytes);
 	free_pages_exact(vvq->ring_mem, vvq->ring_bytes);
 	kvfree(vvq->next);
 	kvfree(vvq);
@@ -926,14 +1211,17 @@ VIREO_EXPORT(vireo_vring_transport_features);
  * expected to take the driver's lock.
  *
  * Context: Hard-IRQ context (or any context with the same rules).
- * Return: IRQ_NONE if no used buffer is waiting; IRQ_HANDLED otherwise,
- * including on a broken queue, whose callback is not run.
+ * Return: IRQ_NONE if no used buffer is waiting, or if the queue was
+ * quiesced (vireo_vring_quiesce()); IRQ_HANDLED otherwise, including on a
+ * broken queue, whose callback is not run.
  */
 irqreturn_t vireo_vring_interrupt(int irq, void *vq)
 {
 	struct vireo_virtqueue *q = vq;
 	struct vireo_vq *vvq = to_vvq(q);
 
+	if (READ_ONCE(vvq->quiesced))
+		return IRQ_NONE;
 	if (READ_ONCE(vvq->vring.used->idx) == READ_ONCE(vvq->last_used))
 		return IRQ_NONE;
 	if (vireo_vq_is_broken(q))

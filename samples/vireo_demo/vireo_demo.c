@@ -6,7 +6,7 @@
  * usable.
  */
 #include <linux/module.h>
-#include <vireo/vireo.h>
+#include <vireo/driver.h>
 
 static const struct vireo_device_id demo_ids[] = {
 	{ VIREO_ID_RNG, VIREO_DEV_ANY_ID },

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * vireo: the API for drivers on the vireo bus.
+ * vireo: what a driver on the vireo bus may use.
  *
  * A driver registers a struct vireo_driver with an id table. When a
  * transport registers a matching struct vireo_device, the core runs the
@@ -8,13 +8,15 @@
  * driver then asks for virtqueues with vireo_find_vqs() and moves buffers
  * with the vireo_vq_*() calls.
  *
+ * Transports include <vireo/transport.h> instead, which adds ring creation,
+ * the interrupt entry and the rest of what only a transport may call.
+ *
  * Modules using this API must say VIREO_IMPORT_NS() (from <vireo/compat.h>).
  */
-#ifndef _VIREO_VIREO_H
-#define _VIREO_VIREO_H
+#ifndef _VIREO_DRIVER_H
+#define _VIREO_DRIVER_H
 
 #include <linux/device.h>
-#include <linux/interrupt.h>
 #include <linux/scatterlist.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -41,6 +43,7 @@ struct vireo_device_id {
 	u32 vendor;
 };
 
+struct vireo_config_ops;
 struct vireo_device;
 struct vireo_virtqueue;
 
@@ -80,49 +83,16 @@ struct vireo_virtqueue {
  * struct vireo_vq_info - what a driver asks for in vireo_find_vqs()
  * @name: queue name (must stay valid while the queue exists)
  * @callback: completion callback, or NULL if the queue needs no interrupt
+ * @max_sg: the most scatterlist entries one buffer of this queue will have,
+ *	or 0 if the driver cannot say. With indirect descriptors the ring
+ *	then keeps one table of this many entries for each descriptor head,
+ *	so that buffers up to this size are added without allocating
+ *	(Documentation/ring.rst gives the memory cost and its cap).
  */
 struct vireo_vq_info {
 	const char *name;
 	vireo_vq_callback_t *callback;
-};
-
-/**
- * struct vireo_config_ops - what a transport provides
- * @get: read @len bytes of device config at @offset into @buf; returns 0
- *	or -EINVAL if the range lies outside the device's config space. A
- *	transport without a generation counter must return a stable value.
- * @set: write @len bytes of device config; same range rules as @get.
- * @get_status: read the status byte.
- * @set_status: write the status byte (never 0; use @reset).
- * @reset: reset the device; on return the device no longer touches rings
- *	and no callback of this device is running or will run.
- * @get_features: the device's offered feature bits.
- * @finalize_features: filter vdev->features by what the transport and ring
- *	support and write them to the device.
- * @find_vqs: create @nvqs queues described by @info, store them in @vqs.
- * @del_vqs: destroy every queue of the device.
- * @bus_name: the name of the transport's own device, for messages.
- * @get_vq_affinity: optional. The CPUs the interrupt of queue @index is
- *	steered to, or NULL if it is not steered (no interrupt of its own,
- *	or no affinity). Only valid between find_vqs and del_vqs.
- */
-struct vireo_config_ops {
-	int (*get)(struct vireo_device *vdev, unsigned int offset,
-		   void *buf, unsigned int len);
-	int (*set)(struct vireo_device *vdev, unsigned int offset,
-		   const void *buf, unsigned int len);
-	u8 (*get_status)(struct vireo_device *vdev);
-	void (*set_status)(struct vireo_device *vdev, u8 status);
-	void (*reset)(struct vireo_device *vdev);
-	u64 (*get_features)(struct vireo_device *vdev);
-	int (*finalize_features)(struct vireo_device *vdev);
-	int (*find_vqs)(struct vireo_device *vdev, unsigned int nvqs,
-			struct vireo_virtqueue *vqs[],
-			const struct vireo_vq_info info[]);
-	void (*del_vqs)(struct vireo_device *vdev);
-	const char *(*bus_name)(struct vireo_device *vdev);
-	const struct cpumask *(*get_vq_affinity)(struct vireo_device *vdev,
-						 unsigned int index);
+	unsigned int max_sg;
 };
 
 /**
@@ -196,11 +166,6 @@ void vireo_unregister_driver(struct vireo_driver *drv);
 #define module_vireo_driver(__drv) \
 	module_driver(__drv, vireo_register_driver, vireo_unregister_driver)
 
-/* Transports (vireo_core.ko) */
-int vireo_register_device(struct vireo_device *vdev);
-void vireo_unregister_device(struct vireo_device *vdev);
-void vireo_config_changed(struct vireo_device *vdev);
-
 /* Device control (vireo_core.ko) */
 void vireo_device_ready(struct vireo_device *vdev);
 void vireo_reset_device(struct vireo_device *vdev);
@@ -249,29 +214,18 @@ static inline int vireo_cread64(struct vireo_device *vdev, unsigned int offset,
 int vireo_vq_add_buf(struct vireo_virtqueue *vq, struct scatterlist sg[],
 		     unsigned int out_num, unsigned int in_num, void *data,
 		     gfp_t gfp);
+int vireo_vq_add_sgs(struct vireo_virtqueue *vq, struct scatterlist *sgs[],
+		     unsigned int out_sgs, unsigned int in_sgs, void *data,
+		     gfp_t gfp);
 bool vireo_vq_kick_prepare(struct vireo_virtqueue *vq);
 bool vireo_vq_notify(struct vireo_virtqueue *vq);
 bool vireo_vq_kick(struct vireo_virtqueue *vq);
 void *vireo_vq_get_buf(struct vireo_virtqueue *vq, unsigned int *len);
 void vireo_vq_disable_cb(struct vireo_virtqueue *vq);
 bool vireo_vq_restart(struct vireo_virtqueue *vq);
+bool vireo_vq_enable_cb_delayed(struct vireo_virtqueue *vq);
 void *vireo_vq_shutdown(struct vireo_virtqueue *vq);
 bool vireo_vq_is_broken(const struct vireo_virtqueue *vq);
 unsigned int vireo_vq_get_vring_size(const struct vireo_virtqueue *vq);
 
-/* For transports and tests (vireo_ring.ko) */
-struct vireo_virtqueue *vireo_vring_create(struct vireo_device *vdev,
-					   unsigned int index,
-					   unsigned int num,
-					   unsigned int align,
-					   bool (*notify)(struct vireo_virtqueue *),
-					   vireo_vq_callback_t *callback,
-					   const char *name);
-void vireo_vring_destroy(struct vireo_virtqueue *vq);
-phys_addr_t vireo_vring_phys(const struct vireo_virtqueue *vq);
-size_t vireo_vring_bytes(const struct vireo_virtqueue *vq);
-void vireo_vring_transport_features(struct vireo_device *vdev);
-void vireo_vq_mark_broken(struct vireo_virtqueue *vq);
-irqreturn_t vireo_vring_interrupt(int irq, void *vq);
-
-#endif /* _VIREO_VIREO_H */
+#endif /* _VIREO_DRIVER_H */
