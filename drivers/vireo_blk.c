@@ -80,6 +80,14 @@
  * segments are capped so that at least this many requests fit.
  */
 #define VIREO_BLK_DIRECT_MIN_DEPTH	8
+/*
+ * Data segments per request at most, whatever SEG_MAX claims: each costs
+ * a scatterlist entry in every request's PDU and an indirect descriptor
+ * in every preallocated table, so a device must not be able to size them.
+ * 128 segments of a page are 512 KiB, well above what the block layer
+ * sends by default (max_sectors_kb 1280 is rarely reached in pages).
+ */
+#define VIREO_BLK_MAX_SEGS		128U
 /* Largest request, in sectors: 32 MiB; the block layer splits above. */
 #define VIREO_BLK_MAX_HW_SECTORS	(SZ_32M >> VIREO_BLK_SECTOR_SHIFT)
 /* Most ranges in one discard; each costs 16 bytes of payload. */
@@ -177,16 +185,23 @@ struct vireo_blk_range {
  * @hdr: the out header
  * @status: written by the device; VIREO_BLK_S_NONE until then
  * @ranges: discard/write-zeroes payload, or NULL
- * @out: device-readable entries in @sg
- * @in: device-writable entries in @sg
- * @sg: header, data segments, status; sized at tag set creation
+ * @hdr_sg: @hdr as a one-entry list, set up once in .init_request
+ * @status_sg: @status as a one-entry list, set up once in .init_request
+ * @sgs: the lists of the buffer: header, data if any, status
+ * @out_sgs: device-readable lists in @sgs
+ * @in_sgs: device-writable lists in @sgs
+ * @sg: the data segments (or the discard payload); sized at tag set
+ *	creation
  */
 struct vireo_blk_req {
 	struct vireo_blk_outhdr hdr;
 	u8 status;
 	struct vireo_blk_range *ranges;
-	unsigned int out;
-	unsigned int in;
+	struct scatterlist hdr_sg;
+	struct scatterlist status_sg;
+	struct scatterlist *sgs[3];
+	unsigned int out_sgs;
+	unsigned int in_sgs;
 	struct scatterlist sg[];
 };
 
@@ -401,8 +416,19 @@ static void vireo_blk_discard_limits(struct vireo_blk *vblk,
 					   UINT_MAX >> VIREO_BLK_SECTOR_SHIFT);
 }
 
+/* SEG_MAX (1 without it), capped at VIREO_BLK_MAX_SEGS. */
+static u32 vireo_blk_seg_max(struct vireo_device *vdev)
+{
+	u32 seg_max;
+
+	if (!vireo_blk_cread32(vdev, VIREO_BLK_F_SEG_MAX,
+			       VIREO_BLK_CFG(seg_max), &seg_max) || !seg_max)
+		return 1;
+	return min(seg_max, VIREO_BLK_MAX_SEGS);
+}
+
 /*
- * Data segments per request: SEG_MAX (1 without it), no more than the ring
+ * Data segments per request: vireo_blk_seg_max(), no more than the ring
  * can take in one chain, and without indirect descriptors few enough that
  * VIREO_BLK_DIRECT_MIN_DEPTH requests fit the ring at once.
  */
@@ -411,11 +437,7 @@ static unsigned int vireo_blk_sg_elems(struct vireo_blk *vblk,
 {
 	struct vireo_device *vdev = vblk->vdev;
 	unsigned int chain = ring_size;
-	u32 seg_max;
-
-	if (!vireo_blk_cread32(vdev, VIREO_BLK_F_SEG_MAX,
-			       VIREO_BLK_CFG(seg_max), &seg_max) || !seg_max)
-		seg_max = 1;
+	u32 seg_max = vireo_blk_seg_max(vdev);
 	/* The longest chain a request may take, header and status included. */
 	if (!vireo_has_feature(vdev, VIREO_RING_F_INDIRECT_DESC))
 		chain = ring_size / VIREO_BLK_DIRECT_MIN_DEPTH;
@@ -598,7 +620,7 @@ static blk_status_t vireo_blk_setup_ranges(struct request *req,
 	for (i = 0; i < n; i++)
 		range[i].flags = flags;
 	br->ranges = range;
-	sg_set_buf(&br->sg[1], range, sizeof(*range) * n);
+	sg_init_one(&br->sg[0], range, sizeof(*range) * n);
 	return BLK_STS_OK;
 }
 
@@ -630,15 +652,49 @@ static int vireo_blk_type(struct request *req)
 }
 
 /*
- * Fill the header and the scatterlist: header, then the data (or payload),
- * then the status byte. Sets @br->out and @br->in.
+ * The data segments of @req in @br->sg, or the discard/write-zeroes
+ * payload; returns how many entries there are (0 for none).
+ */
+static blk_status_t vireo_blk_setup_data(struct vireo_blk *vblk,
+					 struct request *req,
+					 struct vireo_blk_req *br,
+					 unsigned int *nents)
+{
+	u32 type = br->hdr.type;
+
+	*nents = 0;
+	if (type == VIREO_BLK_T_DISCARD || type == VIREO_BLK_T_WRITE_ZEROES) {
+		*nents = 1;
+		return vireo_blk_setup_ranges(req, br,
+					      type == VIREO_BLK_T_WRITE_ZEROES &&
+					      vblk->wz_unmap &&
+					      !(req->cmd_flags & REQ_NOUNMAP));
+	}
+	if (type == VIREO_BLK_T_FLUSH)
+		return BLK_STS_OK;
+	/*
+	 * Only the entries this request can use are initialised: the table
+	 * is sized for the largest request, and clearing all of it every
+	 * time would cost more than the mapping.
+	 */
+	*nents = min(blk_rq_nr_phys_segments(req), vblk->sg_elems);
+	if (*nents) {
+		sg_init_table(br->sg, *nents);
+		*nents = blk_rq_map_sg(req->q, req, br->sg);
+	}
+	return BLK_STS_OK;
+}
+
+/*
+ * Fill the header and the buffer's lists: header, then the data (or
+ * payload) if any, then the status byte.
  */
 static blk_status_t vireo_blk_setup(struct vireo_blk *vblk,
 				    struct request *req,
 				    struct vireo_blk_req *br)
 {
 	int type = vireo_blk_type(req);
-	unsigned int nents = 0;
+	unsigned int nents, n = 0;
 	blk_status_t st;
 	bool write;
 
@@ -647,42 +703,24 @@ static blk_status_t vireo_blk_setup(struct vireo_blk *vblk,
 	br->hdr.type = type;
 	br->hdr.ioprio = req_get_ioprio(req);
 	br->hdr.sector = 0;
+	if (type == VIREO_BLK_T_IN || type == VIREO_BLK_T_OUT ||
+	    type == VIREO_BLK_T_FLUSH)
+		br->hdr.sector = blk_rq_pos(req);
 	br->status = VIREO_BLK_S_NONE;
 	br->ranges = NULL;
 	write = type != VIREO_BLK_T_IN && type != VIREO_BLK_T_GET_ID;
 
-	if (type == VIREO_BLK_T_DISCARD || type == VIREO_BLK_T_WRITE_ZEROES) {
-		sg_init_table(br->sg, 1 + VIREO_BLK_EXTRA_SG);
-		sg_set_buf(&br->sg[0], &br->hdr, sizeof(br->hdr));
-		st = vireo_blk_setup_ranges(req, br,
-					    type == VIREO_BLK_T_WRITE_ZEROES &&
-					    vblk->wz_unmap &&
-					    !(req->cmd_flags & REQ_NOUNMAP));
-		if (st)
-			return st;
-		nents = 1;
-	} else {
-		/*
-		 * Only the entries this request can use are initialised: the
-		 * table is sized for the largest request, and clearing all of
-		 * it every time would cost more than the mapping.
-		 */
-		if (type != VIREO_BLK_T_FLUSH)
-			nents = min(blk_rq_nr_phys_segments(req),
-				    vblk->sg_elems);
-		sg_init_table(br->sg, nents + VIREO_BLK_EXTRA_SG);
-		sg_set_buf(&br->sg[0], &br->hdr, sizeof(br->hdr));
-		if (type != VIREO_BLK_T_GET_ID)
-			br->hdr.sector = blk_rq_pos(req);
-		if (nents) {
-			nents = blk_rq_map_sg(req->q, req, &br->sg[1]);
-			sg_unmark_end(&br->sg[nents]);
-		}
-	}
-	sg_set_buf(&br->sg[nents + 1], &br->status, sizeof(br->status));
-	sg_mark_end(&br->sg[nents + 1]);
-	br->out = 1 + (write ? nents : 0);
-	br->in = 1 + (write ? 0 : nents);
+	st = vireo_blk_setup_data(vblk, req, br, &nents);
+	if (st)
+		return st;
+	br->sgs[n++] = &br->hdr_sg;
+	if (nents && write)
+		br->sgs[n++] = br->sg;
+	br->out_sgs = n;
+	if (nents && !write)
+		br->sgs[n++] = br->sg;
+	br->sgs[n++] = &br->status_sg;
+	br->in_sgs = n - br->out_sgs;
 	return BLK_STS_OK;
 }
 
@@ -722,8 +760,8 @@ static blk_status_t vireo_blk_queue_rq(struct blk_mq_hw_ctx *hctx,
 
 	spin_lock_irqsave(&bvq->lock, flags);
 	err = vireo_blk_dead(vblk) ? -EIO :
-		vireo_vq_add_buf(bvq->vq, br->sg, br->out, br->in, req,
-				 GFP_ATOMIC);
+		vireo_vq_add_sgs(bvq->vq, br->sgs, br->out_sgs, br->in_sgs,
+				 req, GFP_ATOMIC);
 	if (err)
 		st = vireo_blk_add_error(hctx, err);
 	/*
@@ -841,8 +879,24 @@ static void vireo_blk_map_queues(struct blk_mq_tag_set *set)
 	}
 }
 
+/*
+ * The header and status lists point into the PDU, whose address never
+ * changes: set them up once per request, not once per I/O.
+ */
+static int vireo_blk_init_request(struct blk_mq_tag_set *set,
+				  struct request *req, unsigned int hctx_idx,
+				  unsigned int numa_node)
+{
+	struct vireo_blk_req *br = blk_mq_rq_to_pdu(req);
+
+	sg_init_one(&br->hdr_sg, &br->hdr, sizeof(br->hdr));
+	sg_init_one(&br->status_sg, &br->status, sizeof(br->status));
+	return 0;
+}
+
 static const struct blk_mq_ops vireo_blk_mq_ops = {
 	.queue_rq	= vireo_blk_queue_rq,
+	.init_request	= vireo_blk_init_request,
 	.commit_rqs	= vireo_blk_commit_rqs,
 	.complete	= vireo_blk_complete_rq,
 	.timeout	= vireo_blk_timeout,
@@ -1060,6 +1114,7 @@ out_unlock:
 
 static int vireo_blk_init_vqs(struct vireo_blk *vblk)
 {
+	unsigned int max_sg = vireo_blk_seg_max(vblk->vdev) + VIREO_BLK_EXTRA_SG;
 	struct vireo_virtqueue **vqs;
 	struct vireo_vq_info *info;
 	unsigned int i;
@@ -1075,6 +1130,8 @@ static int vireo_blk_init_vqs(struct vireo_blk *vblk)
 			 "req.%u", i);
 		info[i].name = vblk->vqs[i].name;
 		info[i].callback = vireo_blk_done;
+		/* Every request then has its indirect table ready. */
+		info[i].max_sg = max_sg;
 	}
 	err = vireo_find_vqs(vblk->vdev, vblk->nvqs, vqs, info);
 	if (err)
@@ -1120,9 +1177,7 @@ static int vireo_blk_init_tag_set(struct vireo_blk *vblk, unsigned int num)
 				 BLK_MQ_MAX_DEPTH);
 	set->numa_node = NUMA_NO_NODE;
 	set->flags = BLK_MQ_F_SHOULD_MERGE;
-	set->cmd_size = sizeof(struct vireo_blk_req) +
-		sizeof(struct scatterlist) *
-		(vblk->sg_elems + VIREO_BLK_EXTRA_SG);
+	set->cmd_size = struct_size_t(struct vireo_blk_req, sg, vblk->sg_elems);
 	set->driver_data = vblk;
 	return blk_mq_alloc_tag_set(set);
 }
