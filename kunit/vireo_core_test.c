@@ -246,7 +246,7 @@ static int ct_find_vqs(struct vireo_device *vdev, unsigned int nvqs,
 	for (i = 0; i < nvqs; i++) {
 		vq = vireo_vring_create(vdev, i, CT_RING_NUM,
 					VIREO_VRING_LEGACY_ALIGN, ct_notify,
-					info[i].callback, info[i].name);
+					&info[i]);
 		if (IS_ERR(vq)) {
 			ct_free_vqs(vdev);
 			return PTR_ERR(vq);

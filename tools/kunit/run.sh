@@ -127,6 +127,23 @@ visit() {
 	ORDER+=("$m")
 }
 
+# module_sources NAME: the kunit/ sources module NAME is built from; a
+# module of several files (vireo_ring_test) has its suites spread over them.
+module_sources() {
+	local f
+
+	if [ ! -f "$B/kunit/$1.mod" ]; then
+		[ -f "$SRC/kunit/$1.c" ] && echo "$SRC/kunit/$1.c"
+		return 0
+	fi
+	for f in $(cat "$B/kunit/$1.mod"); do
+		f=${f##*/}
+		f=${f%.o}
+		[ -f "$SRC/kunit/$f.c" ] && echo "$SRC/kunit/$f.c"
+	done
+	return 0
+}
+
 [ -n "${KO_PATH[vireo_ring]:-}" ] && visit vireo_ring
 NTESTS=0
 TEST_SRCS=()
@@ -137,8 +154,9 @@ while read -r o; do
 		o=${o%.o}; o=${o%.ko}; o=${o##*/}
 		visit "${o//-/_}"
 		NTESTS=$((NTESTS + 1))
-		# The suites and cases this module must report (see below).
-		[ -f "$SRC/kunit/$o.c" ] && TEST_SRCS+=("$SRC/kunit/$o.c")
+		# The suites and cases this module must report (see below),
+		# from every source file kbuild lists in its .mod file.
+		mapfile -t -O "${#TEST_SRCS[@]}" TEST_SRCS < <(module_sources "$o")
 		;;
 	esac
 done < "$B/modules.order"
