@@ -13,7 +13,9 @@
  * notification policy.
  */
 
+#include <linux/atomic.h>
 #include <linux/bitops.h>
+#include <linux/debugfs.h>
 #include <linux/err.h>
 #include <linux/io.h>
 #include <linux/kernel.h>
@@ -63,6 +65,15 @@ module_param(indirect, bool, 0444);
 MODULE_PARM_DESC(indirect,
 		 "Let devices negotiate indirect descriptors (default: true)");
 
+/*
+ * Indirect tables allocated per buffer, over all queues: the slow path a
+ * driver avoids by declaring max_sg. Exposed read-only in debugfs as
+ * vireo_ring/indirect_allocs so that benchmarks can report allocations
+ * per request; only the slow path pays for the count.
+ */
+static atomic_t vireo_indir_allocs = ATOMIC_INIT(0);
+static struct dentry *vireo_ring_debugfs;
+
 static bool event_idx = true;
 module_param(event_idx, bool, 0444);
 MODULE_PARM_DESC(event_idx,
@@ -73,7 +84,7 @@ MODULE_PARM_DESC(event_idx,
  * @token: the driver's token; non-NULL exactly while the chain is in flight
  * @indir: the chain's allocated indirect table, or NULL for a direct chain
  *	or one in the preallocated pool (which is never freed per chain)
- * @in_len: device-writable bytes posted, saturated at U32_MAX
+ * @in_len: device-writable bytes posted (64 bits: no saturation needed)
  * @ndesc: ring descriptors the chain occupies (1 for an indirect chain)
  * @last: ring index of the chain's last descriptor
  *
@@ -84,7 +95,7 @@ MODULE_PARM_DESC(event_idx,
 struct vireo_vq_head {
 	void *token;
 	struct vireo_vring_desc *indir;
-	u32 in_len;
+	u64 in_len;
 	u16 ndesc;
 	u16 last;
 };
@@ -109,9 +120,15 @@ struct vireo_vq_head {
  * @pool_bytes: size of @pool
  * @pool_heads: heads that have a table in @pool
  * @pool_sg: entries in each table of @pool
+ * @max_chain: the most entries a buffer may have: the ring size, or 32768
+ *	(indirect tables link with 16-bit indices too) with indirect tables
+ * @min_indirect: buffers of more entries than this go indirect: 1 with
+ *	VIREO_RING_F_INDIRECT_DESC (a table never helps a single entry),
+ *	else UINT_MAX
  * @use_indirect: VIREO_RING_F_INDIRECT_DESC was negotiated
  * @use_event_idx: VIREO_RING_F_EVENT_IDX was negotiated
  * @cb_enabled: the driver wants callbacks
+ * @cb_event: @cb_enabled and @use_event_idx: get_buf publishes used_event
  * @broken: the queue is unusable (READ_ONCE/WRITE_ONCE)
  * @quiesced: the transport reset the device; callbacks never run again
  *	(READ_ONCE/WRITE_ONCE)
@@ -137,9 +154,12 @@ struct vireo_vq {
 	size_t pool_bytes;
 	unsigned int pool_heads;
 	unsigned int pool_sg;
+	unsigned int max_chain;
+	unsigned int min_indirect;
 	bool use_indirect;
 	bool use_event_idx;
 	bool cb_enabled;
+	bool cb_event;
 	bool broken;
 	bool quiesced;
 	bool reported;
@@ -180,225 +200,313 @@ static __printf(2, 3) void vireo_vq_violation(struct vireo_vq *vvq,
 	va_end(args);
 }
 
-/* Flags for entry @n of a chain of @total whose first @out_num are read. */
-static u16 vireo_desc_flags(unsigned int n, unsigned int out_num,
-			    unsigned int total)
-{
-	u16 flags = n >= out_num ? VIREO_VRING_DESC_F_WRITE : 0;
-
-	if (n + 1 < total)
-		flags |= VIREO_VRING_DESC_F_NEXT;
-	return flags;
-}
-
-/*
- * Fill one descriptor. Flags and link come from the caller, computed from
- * private state: nothing is read back from the table, which the device can
- * write at any time.
- */
-static void vireo_desc_set(struct vireo_vring_desc *desc,
-			   struct scatterlist *s, u16 flags, u16 next)
-{
-	desc->addr = sg_phys(s);
-	desc->len = s->length;
-	desc->flags = flags;
-	desc->next = flags & VIREO_VRING_DESC_F_NEXT ? next : 0;
-}
-
-/* Writable lengths add up in 64 bits; the used ring can report only 32. */
-static u32 vireo_in_len(u64 in_len)
-{
-	return min_t(u64, in_len, U32_MAX);
-}
-
 /**
- * struct vireo_sg_iter - walks the entries of one buffer in order
- * @sgs: the buffer's scatterlists
+ * struct vireo_buf - the entries of one buffer being added
+ * @sgs: its scatterlists
  * @nsgs: number of lists in @sgs
- * @list: the list @cur belongs to
- * @cur: the entry returned last, or NULL before the first
+ * @out_sgs: the lists the device reads (vireo_vq_add_sgs()), or UINT_MAX
+ * @out_num: the entries the device reads (vireo_vq_add_buf()), or UINT_MAX
+ * @total: entries in all: vireo_vq_add_buf() is told, vireo_vq_add_sgs()
+ *	counts them when its fast path does not apply
  *
- * vireo_vq_add_buf() hands one list and counts its entries;
- * vireo_vq_add_sgs() hands several, each walked to its end marker. Both
- * fill descriptors through this one walker. It advances only when asked
- * for an entry, so it never looks past the last entry of a buffer.
+ * The device writes whatever follows the first @out_sgs lists or the first
+ * @out_num entries, whichever comes first.
  */
-struct vireo_sg_iter {
+struct vireo_buf {
 	struct scatterlist **sgs;
 	unsigned int nsgs;
-	unsigned int list;
-	struct scatterlist *cur;
+	unsigned int out_sgs;
+	unsigned int out_num;
+	unsigned int total;
 };
 
-static void vireo_sg_iter_init(struct vireo_sg_iter *it,
-			       struct scatterlist **sgs, unsigned int nsgs)
+/**
+ * struct vireo_chain - what filling a table produced
+ * @in_len: device-writable bytes, in 64 bits
+ * @last: index of the last entry written
+ * @next: the link after @last (for a ring chain: the new free head)
+ * @count: entries written
+ * @more: the buffer has entries beyond the limit (or a NULL list)
+ */
+struct vireo_chain {
+	u64 in_len;
+	u16 last;
+	u16 next;
+	unsigned int count;
+	bool more;
+};
+
+/*
+ * Write at most @limit entries of @b into @table from index @first on,
+ * linking them through @links (the free list's private links, for a ring
+ * chain) or to the next slot (@links NULL, for an indirect table). Every
+ * entry is written whole from the scatterlist and private state, flags
+ * and link included; nothing is read back from the table, which the device
+ * can write at any time. The last entry's flags and link are stored once
+ * more at the end instead of being decided for every entry. The caller
+ * has checked that @b->sgs[0] is not NULL.
+ *
+ * Always inlined: it is the hot loop of every add, and inlining lets the
+ * compiler drop the @links test for each kind of table.
+ */
+static __always_inline void vireo_fill(struct vireo_vring_desc *table,
+				       const u16 *links, u16 first,
+				       const struct vireo_buf *b,
+				       unsigned int limit,
+				       struct vireo_chain *c)
 {
-	it->sgs = sgs;
-	it->nsgs = nsgs;
-	it->list = 0;
-	it->cur = NULL;
-}
+	unsigned int l = 0, n = 0, out = b->out_sgs ? b->out_num : 0;
+	struct scatterlist *s = b->sgs[0];
+	u16 i = first, last, flags;
+	u64 in_len = 0;
 
-static struct scatterlist *vireo_sg_iter_next(struct vireo_sg_iter *it)
-{
-	struct scatterlist *s = it->cur ? sg_next(it->cur) : it->sgs[0];
+	c->more = false;
+	for (;;) {
+		struct vireo_vring_desc *d = &table[i];
+		u16 next = links ? links[i] : i + 1;
 
-	while (!s && ++it->list < it->nsgs)
-		s = it->sgs[it->list];
-	it->cur = s;
-	return s;
-}
-
-/* Argument checks shared by both ways of adding a buffer. */
-static int vireo_vq_add_check(struct vireo_vq *vvq, unsigned int out_num,
-			      unsigned int in_num, const void *data)
-{
-	unsigned int num = vvq->vring.num;
-
-	if (!data || (!out_num && !in_num))
-		return -EINVAL;
-	/* An indirect table links its entries with 16-bit indices too. */
-	if (out_num > VIREO_VRING_MAX_NUM ||
-	    in_num > VIREO_VRING_MAX_NUM - out_num)
-		return -EINVAL;
-	/* Only an indirect table can hold a chain longer than the ring. */
-	if (out_num + in_num > num && !vvq->use_indirect)
-		return -EINVAL;
-	if (vireo_vq_is_broken(&vvq->vq))
-		return -EIO;
-	if (vvq->num_added == VIREO_MAX_ADDED)
-		return -ENOSPC;
-	return 0;
+		flags = VIREO_VRING_DESC_F_NEXT;
+		if (out) {
+			out--;
+		} else {
+			flags |= VIREO_VRING_DESC_F_WRITE;
+			in_len += s->length;
+		}
+		d->addr = sg_phys(s);
+		d->len = s->length;
+		d->flags = flags;
+		d->next = next;
+		last = i;
+		i = next;
+		/* Count first: never look past the buffer's last entry. */
+		if (++n == limit) {
+			c->more = !sg_is_last(s) || l + 1 < b->nsgs;
+			break;
+		}
+		s = sg_next(s);
+		if (!s) {
+			if (++l == b->nsgs)
+				break;
+			if (l == b->out_sgs)
+				out = 0;
+			s = b->sgs[l];
+			if (unlikely(!s)) {
+				c->more = true;
+				break;
+			}
+		}
+	}
+	c->in_len = in_len;
+	c->last = last;
+	c->next = i;
+	c->count = n;
+	table[last].flags = flags & ~VIREO_VRING_DESC_F_NEXT;
+	table[last].next = 0;
 }
 
 /*
  * Hand a chain to the device. The private state is recorded first, as a
  * fast device may complete the chain as soon as avail->idx moves.
  */
-static void vireo_vq_publish(struct vireo_vq *vvq, u16 head,
-			     const struct vireo_vq_head *state)
+static __always_inline void vireo_vq_publish(struct vireo_vq *vvq, u16 head,
+					     void *data, u64 in_len, u16 ndesc,
+					     u16 last,
+					     struct vireo_vring_desc *indir)
 {
-	struct vireo_vring *vr = &vvq->vring;
+	struct vireo_vring_avail *avail = vvq->vring.avail;
+	struct vireo_vq_head *state = &vvq->heads[head];
+	u16 idx = vvq->avail_idx;
 
-	vvq->heads[head] = *state;
+	state->token = data;
+	state->indir = indir;
+	state->in_len = in_len;
+	state->ndesc = ndesc;
+	state->last = last;
+
 	vvq->in_flight++;
-	vr->avail->ring[vvq->avail_idx & (vr->num - 1)] = head;
+	avail->ring[idx & (vvq->vring.num - 1)] = head;
 	/* Descriptors and ring entry must be visible before the index. */
 	virt_wmb();
-	vvq->avail_idx++;
-	WRITE_ONCE(vr->avail->idx, vvq->avail_idx);
+	vvq->avail_idx = ++idx;
+	WRITE_ONCE(avail->idx, idx);
 	vvq->num_added++;
 }
 
-/* Add the @total entries of @it as a chain of ring descriptors. */
-static int vireo_vq_add_direct(struct vireo_vq *vvq, struct vireo_sg_iter *it,
-			       unsigned int out_num, unsigned int total,
+/* Hand over the ring chain that vireo_fill() wrote from @head. */
+static __always_inline void vireo_vq_commit_direct(struct vireo_vq *vvq,
+						   u16 head, void *data,
+						   const struct vireo_chain *c)
+{
+	vvq->free_head = c->next;
+	vvq->vq.num_free -= c->count;
+	vireo_vq_publish(vvq, head, data, c->in_len, c->count, c->last, NULL);
+}
+
+/* Hand over @head pointing at @table, which vireo_fill() wrote. */
+static __always_inline void vireo_vq_commit_indirect(struct vireo_vq *vvq,
+						     u16 head, void *data,
+						     struct vireo_vring_desc *table,
+						     const struct vireo_chain *c,
+						     struct vireo_vring_desc *alloced)
+{
+	struct vireo_vring_desc *desc = &vvq->vring.desc[head];
+
+	desc->addr = virt_to_phys(table);
+	desc->len = c->count * sizeof(*table);
+	desc->flags = VIREO_VRING_DESC_F_INDIRECT;
+	desc->next = 0;
+	vvq->free_head = vvq->next[head];
+	vvq->vq.num_free--;
+	vireo_vq_publish(vvq, head, data, c->in_len, 1, head, alloced);
+}
+
+/* Add @b as a chain of ring descriptors (inlined: the common path). */
+static __always_inline int vireo_vq_add_direct(struct vireo_vq *vvq, const struct vireo_buf *b,
 			       void *data)
 {
-	struct vireo_vq_head state = { .token = data, .ndesc = total };
-	struct vireo_vring_desc *desc = vvq->vring.desc;
-	u16 head = vvq->free_head, i = head;
-	struct scatterlist *s;
-	u64 in_len = 0;
-	unsigned int n;
+	u16 head = vvq->free_head;
+	struct vireo_chain c;
 
-	if (vvq->vq.num_free < total)
+	if (vvq->vq.num_free < b->total)
 		return -ENOSPC;
-
 	/* The chain reuses the free list's private links as they stand. */
-	for (n = 0; n < total; n++) {
-		u16 flags = vireo_desc_flags(n, out_num, total);
-
-		s = vireo_sg_iter_next(it);
-		vireo_desc_set(&desc[i], s, flags, vvq->next[i]);
-		if (flags & VIREO_VRING_DESC_F_WRITE)
-			in_len += s->length;
-		state.last = i;
-		i = vvq->next[i];
-	}
-	vvq->free_head = i;
-	vvq->vq.num_free -= total;
-	state.in_len = vireo_in_len(in_len);
-	vireo_vq_publish(vvq, head, &state);
+	vireo_fill(vvq->vring.desc, vvq->next, head, b, b->total, &c);
+	/* A list shorter than add_buf was told: nothing was handed over. */
+	if (unlikely(c.count != b->total))
+		return -EINVAL;
+	vireo_vq_commit_direct(vvq, head, data, &c);
 	return 0;
 }
 
 /*
  * The indirect table for a chain of @total entries starting at @head: the
  * head's preallocated table if it has one that is long enough, otherwise
- * a new one, recorded in @state so that detaching the chain frees it.
+ * a new one, which *@alloced records so that detaching the chain frees it.
  */
 static struct vireo_vring_desc *vireo_vq_indir_table(struct vireo_vq *vvq,
 						     u16 head,
 						     unsigned int total,
-						     struct vireo_vq_head *state,
+						     struct vireo_vring_desc **alloced,
 						     gfp_t gfp)
 {
-	if (head < vvq->pool_heads && total <= vvq->pool_sg)
+	if (likely(head < vvq->pool_heads && total <= vvq->pool_sg))
 		return vvq->pool + (size_t)head * vvq->pool_sg;
+	atomic_inc(&vireo_indir_allocs);
 	/* No warning on failure: a direct chain needs no memory. */
-	state->indir = kmalloc_array(total, sizeof(*state->indir),
-				     gfp | __GFP_NOWARN);
-	return state->indir;
+	*alloced = kmalloc_array(total, sizeof(**alloced), gfp | __GFP_NOWARN);
+	return *alloced;
 }
 
 /*
- * Add the @total entries of @it through one ring descriptor pointing at an
- * indirect table. Returns -ENOMEM if a table had to be allocated and could
- * not be, so that the caller can fall back to a direct chain; @it is then
- * untouched.
+ * Add @b through one ring descriptor pointing at an indirect table.
+ * Returns -ENOMEM if a table had to be allocated and could not be, so that
+ * the caller can fall back to a direct chain.
  */
-static int vireo_vq_add_indirect(struct vireo_vq *vvq, struct vireo_sg_iter *it,
-				 unsigned int out_num, unsigned int total,
-				 void *data, gfp_t gfp)
+/*
+ * Not inlined: it is the slow path of add_buf, and keeping it out spares
+ * the direct path the registers it would need.
+ */
+static noinline int vireo_vq_add_indirect(struct vireo_vq *vvq,
+					  const struct vireo_buf *b,
+					  void *data, gfp_t gfp)
 {
-	struct vireo_vq_head state = { .token = data, .ndesc = 1 };
-	struct vireo_vring_desc *table, *desc;
+	struct vireo_vring_desc *table, *alloced = NULL;
 	u16 head = vvq->free_head;
-	struct scatterlist *s;
-	u64 in_len = 0;
-	unsigned int n;
+	struct vireo_chain c;
 
-	table = vireo_vq_indir_table(vvq, head, total, &state, gfp);
+	table = vireo_vq_indir_table(vvq, head, b->total, &alloced, gfp);
 	if (!table)
 		return -ENOMEM;
-	for (n = 0; n < total; n++) {
-		u16 flags = vireo_desc_flags(n, out_num, total);
-
-		s = vireo_sg_iter_next(it);
-		vireo_desc_set(&table[n], s, flags, n + 1);
-		if (flags & VIREO_VRING_DESC_F_WRITE)
-			in_len += s->length;
+	vireo_fill(table, NULL, 0, b, b->total, &c);
+	if (unlikely(c.count != b->total)) {
+		kfree(alloced);
+		return -EINVAL;
 	}
-
-	desc = &vvq->vring.desc[head];
-	desc->addr = virt_to_phys(table);
-	desc->len = total * sizeof(*table);
-	desc->flags = VIREO_VRING_DESC_F_INDIRECT;
-	desc->next = 0;
-	vvq->free_head = vvq->next[head];
-	vvq->vq.num_free--;
-
-	state.in_len = vireo_in_len(in_len);
-	state.last = head;
-	vireo_vq_publish(vvq, head, &state);
+	vireo_vq_commit_indirect(vvq, head, data, table, &c, alloced);
 	return 0;
 }
 
-/* Add a checked buffer of @total entries, the first @out_num read. */
-static int vireo_vq_add(struct vireo_vq *vvq, struct vireo_sg_iter *it,
-			unsigned int out_num, unsigned int total, void *data,
-			gfp_t gfp)
+/* May the queue take a buffer now, whatever its size? */
+static __always_inline int vireo_vq_add_state(struct vireo_vq *vvq)
+{
+	if (unlikely(vireo_vq_is_broken(&vvq->vq)))
+		return -EIO;
+	if (unlikely(vvq->num_added == VIREO_MAX_ADDED))
+		return -ENOSPC;
+	return 0;
+}
+
+/*
+ * Add a buffer of known size after checking it: the path of add_buf, and
+ * of add_sgs when its fast path does not apply.
+ */
+static __always_inline int vireo_vq_add(struct vireo_vq *vvq,
+					const struct vireo_buf *b,
+					void *data, gfp_t gfp)
 {
 	int err;
 
-	if (vvq->use_indirect && total > 1 && vvq->vq.num_free) {
-		err = vireo_vq_add_indirect(vvq, it, out_num, total, data, gfp);
+	/* No entry at all wraps to UINT_MAX and is refused as too long. */
+	if (unlikely(!data || b->total - 1 >= vvq->max_chain))
+		return -EINVAL;
+	err = vireo_vq_add_state(vvq);
+	if (unlikely(err))
+		return err;
+	if (b->total > vvq->min_indirect && vvq->vq.num_free) {
+		err = vireo_vq_add_indirect(vvq, b, data, gfp);
 		/* A chain longer than the ring has no direct fallback. */
-		if (err != -ENOMEM || total > vvq->vring.num)
+		if (err != -ENOMEM || b->total > vvq->vring.num)
 			return err;
 	}
-	return vireo_vq_add_direct(vvq, it, out_num, total, data);
+	return vireo_vq_add_direct(vvq, b, data);
+}
+
+/*
+ * A buffer of one entry, which always goes direct: the receive buffers of
+ * rng, console and net are like this, so it gets a path of its own with
+ * no walk and no table. @in is 1 if the device writes it.
+ */
+static int vireo_vq_add_one(struct vireo_vq *vvq, struct scatterlist *sg,
+			    unsigned int in, void *data)
+{
+	u16 head = vvq->free_head;
+	struct vireo_vring_desc *d;
+	int err;
+
+	if (unlikely(!data))
+		return -EINVAL;
+	err = vireo_vq_add_state(vvq);
+	if (unlikely(err))
+		return err;
+	if (unlikely(!vvq->vq.num_free))
+		return -ENOSPC;
+	d = &vvq->vring.desc[head];
+	d->addr = sg_phys(sg);
+	d->len = sg->length;
+	d->flags = in ? VIREO_VRING_DESC_F_WRITE : 0;
+	d->next = 0;
+	vvq->free_head = vvq->next[head];
+	vvq->vq.num_free--;
+	vireo_vq_publish(vvq, head, data, in ? sg->length : 0, 1, head, NULL);
+	return 0;
+}
+
+/*
+ * add_buf of more than one entry. Not inlined, so that the one-entry path
+ * above does not pay for this one's stack frame.
+ */
+static noinline int vireo_vq_add_list(struct vireo_vq *vvq,
+				      struct scatterlist *sg,
+				      unsigned int out_num,
+				      unsigned int in_num, void *data,
+				      gfp_t gfp)
+{
+	struct vireo_buf b = {
+		.sgs = &sg, .nsgs = 1, .out_sgs = UINT_MAX, .out_num = out_num,
+		.total = out_num + in_num,
+	};
+
+	return vireo_vq_add(vvq, &b, data, gfp);
 }
 
 /**
@@ -438,46 +546,70 @@ int vireo_vq_add_buf(struct vireo_virtqueue *vq, struct scatterlist sg[],
 		     unsigned int out_num, unsigned int in_num, void *data,
 		     gfp_t gfp)
 {
-	struct vireo_vq *vvq = to_vvq(vq);
-	struct vireo_sg_iter it;
-	int err;
-
-	if (!sg)
+	/* Each count below 2^16 keeps the sum from wrapping. */
+	if (unlikely(!sg || (out_num | in_num) > U16_MAX))
 		return -EINVAL;
-	err = vireo_vq_add_check(vvq, out_num, in_num, data);
-	if (err)
-		return err;
-	vireo_sg_iter_init(&it, &sg, 1);
-	return vireo_vq_add(vvq, &it, out_num, out_num + in_num, data, gfp);
+	if (out_num + in_num == 1)
+		return vireo_vq_add_one(to_vvq(vq), sg, in_num, data);
+	return vireo_vq_add_list(to_vvq(vq), sg, out_num, in_num, data, gfp);
 }
 
 VIREO_EXPORT(vireo_vq_add_buf);
 
 /*
- * Count the entries of @nsgs lists, each walked to its end marker, and how
- * many of them the first @out_sgs lists hold. Counting stops as soon as
- * the total passes what any chain may have, so a looping or absurdly long
- * list cannot keep us here.
+ * Count the entries of @n lists, each walked to its end marker, into
+ * *@count. Counting stops as soon as it passes what any chain may have, so
+ * a looping or absurdly long list cannot keep us here.
  */
-static int vireo_sgs_count(struct scatterlist *sgs[], unsigned int out_sgs,
-			   unsigned int nsgs, unsigned int *out_num,
-			   unsigned int *total)
+static int vireo_sgs_count(struct scatterlist *sgs[], unsigned int n,
+			   unsigned int *count)
 {
 	struct scatterlist *s;
-	unsigned int i, n = 0;
+	unsigned int i;
 
-	*out_num = 0;
-	for (i = 0; i < nsgs; i++) {
-		if (!sgs[i])
+	for (i = 0; i < n; i++) {
+		if (unlikely(!sgs[i]))
 			return -EINVAL;
 		for (s = sgs[i]; s; s = sg_next(s))
-			if (++n > VIREO_VRING_MAX_NUM)
+			if (unlikely(++*count > VIREO_VRING_MAX_NUM))
 				return -EINVAL;
-		if (i + 1 == out_sgs)
-			*out_num = n;
 	}
-	*total = n;
 	return 0;
+}
+
+/*
+ * vireo_vq_add_sgs() without counting first: fill the head's preallocated
+ * table or, without indirect descriptors, the free descriptors, and count
+ * while filling. Returns false when the buffer does not fit there (or is
+ * malformed): nothing was handed over, and the caller counts the buffer
+ * and takes the general path, which has the right answer for every case.
+ */
+static __always_inline bool vireo_vq_add_sgs_fast(struct vireo_vq *vvq,
+						  const struct vireo_buf *b,
+						  void *data)
+{
+	u16 head = vvq->free_head;
+	struct vireo_vring_desc *table;
+	struct vireo_chain c;
+
+	if (unlikely(!vvq->vq.num_free))
+		return false;
+	if (vvq->use_indirect) {
+		if (head >= vvq->pool_heads)
+			return false;
+		table = vvq->pool + (size_t)head * vvq->pool_sg;
+		vireo_fill(table, NULL, 0, b, vvq->pool_sg, &c);
+		/* A single entry goes direct: the general path does that. */
+		if (c.more || c.count < 2)
+			return false;
+		vireo_vq_commit_indirect(vvq, head, data, table, &c, NULL);
+		return true;
+	}
+	vireo_fill(vvq->vring.desc, vvq->next, head, b, vvq->vq.num_free, &c);
+	if (c.more)
+		return false;
+	vireo_vq_commit_direct(vvq, head, data, &c);
+	return true;
 }
 
 /**
@@ -507,22 +639,25 @@ int vireo_vq_add_sgs(struct vireo_virtqueue *vq, struct scatterlist *sgs[],
 		     unsigned int out_sgs, unsigned int in_sgs, void *data,
 		     gfp_t gfp)
 {
+	struct vireo_buf b = {
+		.sgs = sgs, .out_sgs = out_sgs, .out_num = UINT_MAX,
+	};
 	struct vireo_vq *vvq = to_vvq(vq);
-	unsigned int out_num, total;
-	struct vireo_sg_iter it;
 	int err;
 
-	if (!sgs || out_sgs > VIREO_VRING_MAX_NUM ||
-	    in_sgs > VIREO_VRING_MAX_NUM - out_sgs)
+	/* No list at all wraps and is refused as too many. */
+	if (unlikely(!sgs || !sgs[0] || !data ||
+		     (u64)out_sgs + in_sgs - 1 >= VIREO_VRING_MAX_NUM))
 		return -EINVAL;
-	err = vireo_sgs_count(sgs, out_sgs, out_sgs + in_sgs, &out_num, &total);
-	if (err)
+	b.nsgs = out_sgs + in_sgs;
+	err = vireo_vq_add_state(vvq);
+	if (unlikely(err))
 		return err;
-	err = vireo_vq_add_check(vvq, out_num, total - out_num, data);
-	if (err)
-		return err;
-	vireo_sg_iter_init(&it, sgs, out_sgs + in_sgs);
-	return vireo_vq_add(vvq, &it, out_num, total, data, gfp);
+	if (likely(vireo_vq_add_sgs_fast(vvq, &b, data)))
+		return 0;
+	if (vireo_sgs_count(sgs, b.nsgs, &b.total))
+		return -EINVAL;
+	return vireo_vq_add(vvq, &b, data, gfp);
 }
 
 VIREO_EXPORT(vireo_vq_add_sgs);
@@ -613,6 +748,13 @@ bool vireo_vq_kick(struct vireo_virtqueue *vq)
 
 VIREO_EXPORT(vireo_vq_kick);
 
+/* The driver turns callbacks on or off; get_buf's test is one flag. */
+static void vireo_vq_set_cb(struct vireo_vq *vvq, bool on)
+{
+	vvq->cb_enabled = on;
+	vvq->cb_event = on && vvq->use_event_idx;
+}
+
 /*
  * How many used entries are waiting. A device that claims more than we
  * have in flight (and so possibly more than the ring holds) is broken.
@@ -657,7 +799,7 @@ static bool vireo_vq_used_valid(struct vireo_vq *vvq, u32 id, u32 *len)
 	if (*len > state->in_len) {
 		if (!vvq->len_reported)
 			dev_warn(&vvq->vq.vdev->dev,
-				 "queue %u (%s): used len %u exceeds the %u writable bytes of buffer %u; clamping (reported once)\n",
+				 "queue %u (%s): used len %u exceeds the %llu writable bytes of buffer %u; clamping (reported once)\n",
 				 vvq->vq.index, vvq->vq.name ?: "?", *len,
 				 state->in_len, id);
 		vvq->len_reported = true;
@@ -671,7 +813,7 @@ static bool vireo_vq_used_valid(struct vireo_vq *vvq, u32 id, u32 *len)
  * private state is used: the chain's links in @next are still intact since
  * vireo_vq_add_direct() took them from the free list unchanged.
  */
-static void *vireo_vq_detach(struct vireo_vq *vvq, u16 head)
+static __always_inline void *vireo_vq_detach(struct vireo_vq *vvq, u16 head)
 {
 	struct vireo_vq_head *state = &vvq->heads[head];
 	void *token = state->token;
@@ -680,8 +822,12 @@ static void *vireo_vq_detach(struct vireo_vq *vvq, u16 head)
 	vvq->free_head = head;
 	vvq->vq.num_free += state->ndesc;
 	vvq->in_flight--;
-	kfree(state->indir);
-	memset(state, 0, sizeof(*state));
+	/* The other fields are rewritten by the next add on this head. */
+	state->token = NULL;
+	if (unlikely(state->indir)) {
+		kfree(state->indir);
+		state->indir = NULL;
+	}
 	return token;
 }
 
@@ -724,7 +870,7 @@ void *vireo_vq_get_buf(struct vireo_virtqueue *vq, unsigned int *len)
 
 	token = vireo_vq_detach(vvq, array_index_nospec(id, vr->num));
 	WRITE_ONCE(vvq->last_used, vvq->last_used + 1);
-	if (vvq->cb_enabled && vvq->use_event_idx) {
+	if (vvq->cb_event) {
 		/*
 		 * Full barrier after the store: a caller polling again must
 		 * not read a stale used->idx while the device reads our stale
@@ -756,7 +902,7 @@ void vireo_vq_disable_cb(struct vireo_virtqueue *vq)
 {
 	struct vireo_vq *vvq = to_vvq(vq);
 
-	vvq->cb_enabled = false;
+	vireo_vq_set_cb(vvq, false);
 	/* With event indices the device ignores avail->flags. */
 	if (vvq->use_event_idx ||
 	    (vvq->avail_flags & VIREO_VRING_AVAIL_F_NO_INTERRUPT))
@@ -793,7 +939,7 @@ bool vireo_vq_restart(struct vireo_virtqueue *vq)
 	struct vireo_vq *vvq = to_vvq(vq);
 	struct vireo_vring *vr = &vvq->vring;
 
-	vvq->cb_enabled = true;
+	vireo_vq_set_cb(vvq, true);
 	if (vvq->use_event_idx) {
 		WRITE_ONCE(*vireo_vring_used_event(vr), vvq->last_used);
 	} else if (vvq->avail_flags & VIREO_VRING_AVAIL_F_NO_INTERRUPT) {
@@ -840,7 +986,7 @@ bool vireo_vq_enable_cb_delayed(struct vireo_virtqueue *vq)
 
 	if (!vvq->use_event_idx)
 		return vireo_vq_restart(vq);
-	vvq->cb_enabled = true;
+	vireo_vq_set_cb(vvq, true);
 	/* in_flight is at most 32768, so the product cannot overflow. */
 	bufs = vvq->in_flight * VIREO_DELAY_NUM / VIREO_DELAY_DEN;
 	/* As in restart: publish before looking at used->idx again. */
@@ -1086,7 +1232,10 @@ struct vireo_virtqueue *vireo_vring_create(struct vireo_device *vdev,
 	vvq->notify = notify;
 	vvq->use_indirect = vdev->features & BIT_ULL(VIREO_RING_F_INDIRECT_DESC);
 	vvq->use_event_idx = vdev->features & BIT_ULL(VIREO_RING_F_EVENT_IDX);
-	vvq->cb_enabled = true;
+	/* Only an indirect table can hold a chain longer than the ring. */
+	vvq->max_chain = vvq->use_indirect ? VIREO_VRING_MAX_NUM : num;
+	vvq->min_indirect = vvq->use_indirect ? 1 : UINT_MAX;
+	vireo_vq_set_cb(vvq, true);
 	vireo_vq_init_free_list(vvq);
 	vireo_vq_alloc_pool(vvq, info->max_sg);
 	if (!info->callback)
@@ -1232,6 +1381,23 @@ irqreturn_t vireo_vring_interrupt(int irq, void *vq)
 }
 
 VIREO_EXPORT(vireo_vring_interrupt);
+
+static int __init vireo_ring_init(void)
+{
+	/* Statistics only: the ring works without them. */
+	vireo_ring_debugfs = debugfs_create_dir("vireo_ring", NULL);
+	debugfs_create_atomic_t("indirect_allocs", 0444, vireo_ring_debugfs,
+				&vireo_indir_allocs);
+	return 0;
+}
+
+static void __exit vireo_ring_exit(void)
+{
+	debugfs_remove(vireo_ring_debugfs);
+}
+
+module_init(vireo_ring_init);
+module_exit(vireo_ring_exit);
 
 MODULE_DESCRIPTION("vireo split virtqueue");
 MODULE_LICENSE("GPL");
