@@ -17,7 +17,7 @@ VM_MODULES=(
 	virtio_core/vireo_core.ko
 	virtio_pci_legacy/vireo_pci.ko
 	drivers/vireo_rng.ko
-	drivers/vireo_blk.ko
+	drivers/blk/vireo_blk.ko
 )
 
 # Per-boot wall-clock limit unless a row says timeout=N.  TCG with two
