@@ -350,7 +350,9 @@ diag_pair() {
 	_name=${1%%:*}
 	_a0=$(counters vireo)
 	_b0=$(counters virtio)
+	_al0=$(ring_allocs)
 	blkrun "$1" 7 "diag/$_name" vireo virtio -- -t 0 -n "$2" || return 1
+	_al1=$(ring_allocs)
 	_a1=$(counters vireo)
 	_b1=$(counters virtio)
 	for _d in vireo virtio; do
@@ -365,6 +367,20 @@ diag_pair() {
 		}')
 		echo "BENCH-DIAG $_name $_d $(echo "$_r" | cut -d' ' -f7-11) $_per"
 	done
+	# vireo_ring's indirect tables allocated per request (the target is
+	# 0: vireo_blk declares its longest request, see ring.rst).
+	echo "$_a0 $_a1 $_al0 $_al1" | awk -v n="$_name" '{
+		rq = $9 - $4
+		printf "BENCH-DIAG %s vireo ring_allocs=%d allocs/req=%.4f\n",
+			n, $12 - $11, rq ? ($12 - $11) / rq : 0
+	}'
+}
+
+# ring_allocs: vireo_ring's count of indirect tables allocated per buffer.
+ring_allocs() {
+	[ -d /sys/kernel/debug/vireo_ring ] ||
+		mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+	cat /sys/kernel/debug/vireo_ring/indirect_allocs 2>/dev/null || echo 0
 }
 
 # Functions whose time the profile pass measures: each stack's
