@@ -429,6 +429,30 @@ void vireo_reset_device(struct vireo_device *vdev)
 
 VIREO_EXPORT(vireo_reset_device);
 
+/**
+ * vireo_device_reinit - bring a device the driver reset back into use
+ * @vdev: the bound device, reset with vireo_reset_device() and with its
+ *	queues deleted (vireo_del_vqs())
+ *
+ * For a driver recovering from a device that stopped answering: walks the
+ * status handshake again (ACKNOWLEDGE, DRIVER) and writes the features
+ * negotiated at probe back to the device, which forgot them on reset. The
+ * driver then re-creates its queues with vireo_find_vqs() and calls
+ * vireo_device_ready(). The negotiated features do not change.
+ *
+ * Context: process context, from the bound driver outside probe and
+ * remove; may sleep.
+ * Return: 0, or a negative errno from the transport.
+ */
+int vireo_device_reinit(struct vireo_device *vdev)
+{
+	vireo_add_status(vdev, VIREO_STATUS_ACKNOWLEDGE);
+	vireo_add_status(vdev, VIREO_STATUS_DRIVER);
+	return vdev->config->finalize_features(vdev);
+}
+
+VIREO_EXPORT(vireo_device_reinit);
+
 static bool vireo_feature_listed(const struct vireo_device *vdev,
 				 unsigned int fbit)
 {

@@ -169,6 +169,7 @@ void vireo_unregister_driver(struct vireo_driver *drv);
 /* Device control (vireo_core.ko) */
 void vireo_device_ready(struct vireo_device *vdev);
 void vireo_reset_device(struct vireo_device *vdev);
+int vireo_device_reinit(struct vireo_device *vdev);
 bool vireo_has_feature(const struct vireo_device *vdev, unsigned int fbit);
 int vireo_find_vqs(struct vireo_device *vdev, unsigned int nvqs,
 		   struct vireo_virtqueue *vqs[],
