@@ -118,7 +118,7 @@ static void vireo_rng_done(struct vireo_virtqueue *vq)
 	spin_lock_irqsave(&vr->lock, flags);
 	if (vireo_vq_get_buf(vq, &len)) {
 		/*
-		 * The ring already rejects a length beyond what was posted;
+		 * The ring already clamps a length beyond what was posted;
 		 * clamp anyway so this driver never relies on that alone.
 		 */
 		vr->data_len = min_t(unsigned int, len, VIREO_RNG_BUF_SIZE);
@@ -296,14 +296,21 @@ static void vireo_rng_wake_all(struct vireo_rng *vr)
 
 /*
  * Take back the buffer the device still owned. Only call this after the
- * device was reset, so it no longer writes into the buffer.
+ * device was reset, so it no longer writes into the buffer. The reset
+ * also stopped the callback for good, but the ring and the flags are
+ * still only ever touched under the lock, so no late callback could take
+ * the same buffer back as well.
  */
 static void vireo_rng_reclaim(struct vireo_rng *vr)
 {
+	unsigned long flags;
+
+	spin_lock_irqsave(&vr->lock, flags);
 	while (vireo_vq_shutdown(vr->vq))
 		;
 	vr->busy = false;
 	vr->ready = false;
+	spin_unlock_irqrestore(&vr->lock, flags);
 }
 
 static int vireo_rng_init_vq(struct vireo_rng *vr)
