@@ -186,6 +186,8 @@ struct vireo_blk_range {
  * @sgs: the lists of the buffer: header, data if any, status
  * @out_sgs: device-readable lists in @sgs
  * @in_sgs: device-writable lists in @sgs
+ * @attempts: times this request was sent to the device; recovery retries
+ *	it while below VIREO_BLK_MAX_ATTEMPTS
  * @sg: the data segments (or the discard payload); sized at tag set
  *	creation
  */
@@ -198,6 +200,7 @@ struct vireo_blk_req {
 	struct scatterlist *sgs[3];
 	unsigned int out_sgs;
 	unsigned int in_sgs;
+	unsigned int attempts;
 	struct scatterlist sg[];
 };
 
@@ -229,8 +232,12 @@ struct vireo_blk_vq {
  * @sectors: geometry for HDIO_GETGEO
  * @cfg_lock: serialises cache mode changes and capacity updates
  * @writeback: the write cache is enabled (protected by @cfg_lock)
- * @abort_work: fails every outstanding request after a device failure
- * @state: VIREO_BLK_DEAD and VIREO_BLK_REMOVING bits
+ * @ring_size: the smallest ring at probe; recovery must not shrink it
+ * @arm_lock: makes arming, disarming and queueing @recover_work atomic
+ * @recover_mutex: serialises aborts and resets
+ * @recover_work: aborts a failed device or resets a stuck one
+ * @resets: resets in a row without a completion in between
+ * @state: VIREO_BLK_* bits (below)
  */
 struct vireo_blk {
 	struct vireo_device *vdev;
@@ -247,33 +254,65 @@ struct vireo_blk {
 	u8 sectors;
 	struct mutex cfg_lock;	/* see above */
 	bool writeback;
-	struct work_struct abort_work;
+	unsigned int ring_size;
+	spinlock_t arm_lock;	/* see above */
+	struct mutex recover_mutex;	/* see above */
+	struct work_struct recover_work;
+	unsigned int resets;
 	unsigned long state;
 };
 
 /*
  * Bits in vireo_blk.state. DEAD: the device was reset for good and every
- * request fails at once. REMOVING: remove is past del_gendisk(); no abort
- * is queued any more.
+ * request fails at once. READY: the disk exists and recovery may be
+ * queued (vireo_blk_arm() to vireo_blk_disarm()). WANT_ABORT, WANT_RESET:
+ * what the queued recovery work is asked to do.
  */
 #define VIREO_BLK_DEAD		0
-#define VIREO_BLK_REMOVING	1
+#define VIREO_BLK_READY		1
+#define VIREO_BLK_WANT_ABORT	2
+#define VIREO_BLK_WANT_RESET	3
+
+/*
+ * Recovery from a device that stops answering: it is given up on (every
+ * request fails with EIO from then on) at the timeout after this many
+ * resets in a row with no request completed in between. A request is
+ * sent at most one time more than that, so on a device that answers
+ * nothing the device-wide limit comes first; the per-request one catches
+ * a device that completes other requests but drops one for ever.
+ */
+#define VIREO_BLK_MAX_RESETS	3
+#define VIREO_BLK_MAX_ATTEMPTS	(VIREO_BLK_MAX_RESETS + 1)
+
+/* What becomes of the requests vireo_blk_reclaim() takes back. */
+enum vireo_blk_fate { VIREO_BLK_FAIL, VIREO_BLK_FORGET, VIREO_BLK_RETRY };
 
 static inline bool vireo_blk_dead(struct vireo_blk *vblk)
 {
 	return test_bit(VIREO_BLK_DEAD, &vblk->state);
 }
 
+/* vireo_blk_main.c */
+int vireo_blk_init_vqs(struct vireo_blk *vblk);
+unsigned int vireo_blk_ring_size(struct vireo_blk *vblk);
+
 /* vireo_blk_io.c */
 void vireo_blk_done(struct vireo_virtqueue *vq);
+void vireo_blk_free_ranges(struct vireo_blk_req *br);
 extern const struct blk_mq_ops vireo_blk_mq_ops;
 
 /* vireo_blk_recovery.c */
-void vireo_blk_schedule_abort(struct vireo_blk *vblk);
-void vireo_blk_reclaim(struct vireo_blk *vblk, bool complete);
-void vireo_blk_abort(struct vireo_blk *vblk);
-void vireo_blk_abort_work(struct work_struct *work);
+void vireo_blk_recovery_init(struct vireo_blk *vblk);
+void vireo_blk_arm(struct vireo_blk *vblk);
+void vireo_blk_disarm(struct vireo_blk *vblk);
+void vireo_blk_schedule(struct vireo_blk *vblk, unsigned int why);
+unsigned int vireo_blk_reclaim(struct vireo_blk *vblk,
+			       enum vireo_blk_fate fate);
+void vireo_blk_abort(struct vireo_blk *vblk, const char *why);
 bool vireo_blk_any_broken(struct vireo_blk *vblk);
+bool vireo_blk_failed(struct vireo_blk *vblk);
+void vireo_blk_progress(struct vireo_blk *vblk);
+void vireo_blk_drain(struct vireo_blk *vblk);
 
 /* vireo_blk_config.c */
 bool vireo_blk_cache_mode(struct vireo_device *vdev);
@@ -286,6 +325,8 @@ int vireo_blk_limits(struct vireo_blk *vblk,
 		     struct vireo_blk_limits *vl);
 void vireo_blk_read_geometry(struct vireo_blk *vblk);
 void vireo_blk_config_changed(struct vireo_device *vdev);
+void vireo_blk_follow_cache(struct vireo_blk *vblk, bool wb);
+void vireo_blk_check_cache(struct vireo_blk *vblk);
 extern const struct attribute_group *vireo_blk_attr_groups[];
 
 #endif /* _VIREO_BLK_H */

@@ -130,43 +130,86 @@ static void vireo_blk_topology(struct vireo_device *vdev,
 	vl->io_opt = min_t(u64, (u64)lbs * opt_io, SZ_1G);
 }
 
-/* DISCARD and WRITE_ZEROES limits. */
+/*
+ * A device's sector limit for discard or write-zeroes as the block layer
+ * can honour it: at most what a bio's 32-bit byte count holds, and whole
+ * logical blocks, since the block layer splits at exactly this many
+ * sectors. 0 (no limit) means the largest; a result of 0 means not even
+ * one block fits.
+ */
+static u32 vireo_blk_whole_blocks(u32 sectors, unsigned int lbs)
+{
+	u32 per_block = lbs >> VIREO_BLK_SECTOR_SHIFT;
+
+	sectors = min_t(u32, sectors ?: U32_MAX,
+			UINT_MAX >> VIREO_BLK_SECTOR_SHIFT);
+	return rounddown(sectors, per_block);
+}
+
+/* Turn a feature off, saying why once. */
+static void vireo_blk_limit_off(struct vireo_blk *vblk, const char *what,
+				u32 sectors, unsigned int lbs)
+{
+	dev_warn(&vblk->vdev->dev, "%s limit of %u sectors is below one %u-byte block; %s off\n",
+		 what, sectors, lbs, what);
+}
+
+/* DISCARD: the limits, and a granularity one discard can always cover. */
 static void vireo_blk_discard_limits(struct vireo_blk *vblk,
 				     struct vireo_blk_limits *vl)
 {
+	unsigned int lbs = vl->logical_block_size;
 	struct vireo_device *vdev = vblk->vdev;
-	u32 sectors, segs, align;
+	u32 sectors, segs, align, max;
+	u64 gran;
+
+	if (!vireo_has_feature(vdev, VIREO_BLK_F_DISCARD) ||
+	    vireo_cread32(vdev, VIREO_BLK_CFG(max_discard_sectors), &sectors) ||
+	    vireo_cread32(vdev, VIREO_BLK_CFG(max_discard_seg), &segs) ||
+	    vireo_cread32(vdev, VIREO_BLK_CFG(discard_sector_alignment), &align))
+		return;
+	max = vireo_blk_whole_blocks(sectors, lbs);
+	if (!max) {
+		vireo_blk_limit_off(vblk, "discard", sectors, lbs);
+		return;
+	}
+	gran = max_t(u64, lbs, min_t(u64, (u64)align << VIREO_BLK_SECTOR_SHIFT,
+				     SZ_1G));
+	if (!is_power_of_2(gran))
+		gran = lbs;
+	/*
+	 * The block layer splits discards into multiples of the granularity
+	 * no larger than the limit; a granularity above the limit leaves it
+	 * nothing to split to, and the device fails every discard.
+	 */
+	gran = min_t(u64, gran,
+		     rounddown_pow_of_two((u64)max << VIREO_BLK_SECTOR_SHIFT));
+	vl->max_discard_sectors = max;
+	vl->max_discard_segments = clamp(segs, 1U, VIREO_BLK_MAX_DISCARD_SEGS);
+	vl->discard_granularity = gran;
+}
+
+/* WRITE_ZEROES: whole logical blocks, or not at all. */
+static void vireo_blk_write_zeroes_limits(struct vireo_blk *vblk,
+					  struct vireo_blk_limits *vl)
+{
+	unsigned int lbs = vl->logical_block_size;
+	struct vireo_device *vdev = vblk->vdev;
+	u32 sectors;
 	u8 unmap;
 
-	if (vireo_has_feature(vdev, VIREO_BLK_F_DISCARD) &&
-	    !vireo_cread32(vdev, VIREO_BLK_CFG(max_discard_sectors), &sectors) &&
-	    !vireo_cread32(vdev, VIREO_BLK_CFG(max_discard_seg), &segs) &&
-	    !vireo_cread32(vdev, VIREO_BLK_CFG(discard_sector_alignment),
-			   &align)) {
-		/* The range length is a 32-bit sector count; 0 means "any". */
-		vl->max_discard_sectors = sectors ?: U32_MAX;
-		vl->max_discard_segments = clamp(segs, 1U,
-						 VIREO_BLK_MAX_DISCARD_SEGS);
-		vl->discard_granularity =
-			max_t(u64, vl->logical_block_size,
-			      min_t(u64, (u64)align << VIREO_BLK_SECTOR_SHIFT,
-				    SZ_1G));
-		if (!is_power_of_2(vl->discard_granularity))
-			vl->discard_granularity = vl->logical_block_size;
+	if (!vireo_has_feature(vdev, VIREO_BLK_F_WRITE_ZEROES) ||
+	    vireo_cread32(vdev, VIREO_BLK_CFG(max_write_zeroes_sectors),
+			  &sectors))
+		return;
+	vl->max_write_zeroes_sectors = vireo_blk_whole_blocks(sectors, lbs);
+	if (!vl->max_write_zeroes_sectors) {
+		vireo_blk_limit_off(vblk, "write-zeroes", sectors, lbs);
+		return;
 	}
-	if (vireo_has_feature(vdev, VIREO_BLK_F_WRITE_ZEROES) &&
-	    !vireo_cread32(vdev, VIREO_BLK_CFG(max_write_zeroes_sectors),
-			   &sectors)) {
-		vl->max_write_zeroes_sectors = sectors ?: U32_MAX;
-		vblk->wz_unmap =
-			!vireo_cread8(vdev, VIREO_BLK_CFG(write_zeroes_may_unmap),
-				      &unmap) && unmap;
-	}
-	/* The block layer keeps sector counts of bios in 32-bit bytes. */
-	vl->max_discard_sectors = min(vl->max_discard_sectors,
-				      UINT_MAX >> VIREO_BLK_SECTOR_SHIFT);
-	vl->max_write_zeroes_sectors = min(vl->max_write_zeroes_sectors,
-					   UINT_MAX >> VIREO_BLK_SECTOR_SHIFT);
+	vblk->wz_unmap =
+		!vireo_cread8(vdev, VIREO_BLK_CFG(write_zeroes_may_unmap),
+			      &unmap) && unmap;
 }
 
 /* SEG_MAX (1 without it), capped at VIREO_BLK_MAX_SEGS. */
@@ -228,6 +271,7 @@ int vireo_blk_limits(struct vireo_blk *vblk,
 	}
 	vl->max_hw_sectors = VIREO_BLK_MAX_HW_SECTORS;
 	vireo_blk_discard_limits(vblk, vl);
+	vireo_blk_write_zeroes_limits(vblk, vl);
 	vl->write_cache = vblk->writeback;
 	/* What the in-kernel driver reports on both kernels. */
 	vl->rotational = true;
@@ -302,6 +346,74 @@ out_free:
 }
 static DEVICE_ATTR_RO(serial);
 
+/*
+ * Writes could sit in a volatile cache that nothing flushes: refuse them
+ * rather than lose them. Said once per disk; the caller holds @cfg_lock
+ * or is probe.
+ */
+static void vireo_blk_cache_unsafe(struct vireo_blk *vblk)
+{
+	if (get_disk_ro(vblk->disk))
+		return;
+	dev_err(&vblk->vdev->dev, "%s: device keeps a write-back cache that would not be flushed; read-only\n",
+		vblk->disk->disk_name);
+	set_disk_ro(vblk->disk, true);
+}
+
+/**
+ * vireo_blk_follow_cache - make the queue flush for what the device does
+ * @vblk: the device state
+ * @wb: the device's cache mode now (vireo_blk_cache_mode())
+ *
+ * If the block layer takes the new mode, @vblk->writeback follows. If it
+ * refuses, the queue keeps flushing (or not) as before, so the device is
+ * put back into the queue's mode; should it stay in write-back while the
+ * queue sends no flushes, the disk becomes read-only.
+ *
+ * Context: process context; caller holds @vblk->cfg_lock.
+ */
+void vireo_blk_follow_cache(struct vireo_blk *vblk, bool wb)
+{
+	struct vireo_device *vdev = vblk->vdev;
+	u8 wce = vblk->writeback;
+
+	if (wb == vblk->writeback)
+		return;
+	if (!vireo_blk_set_write_cache(vblk->disk->queue, wb)) {
+		vblk->writeback = wb;
+		return;
+	}
+	if (vireo_has_feature(vdev, VIREO_BLK_F_CONFIG_WCE))
+		vireo_config_write(vdev, VIREO_BLK_CFG(wce), &wce, sizeof(wce));
+	if (!vblk->writeback && vireo_blk_cache_mode(vdev))
+		vireo_blk_cache_unsafe(vblk);
+}
+
+/**
+ * vireo_blk_check_cache - never start with a cache nothing flushes
+ * @vblk: the device state, with its disk allocated
+ *
+ * With CONFIG_WCE but not FLUSH the device may start in write-back, yet
+ * there is no command to write its cache out. Switch it to write-through;
+ * if it will not go, the disk is read-only.
+ *
+ * Context: process context (probe).
+ */
+void vireo_blk_check_cache(struct vireo_blk *vblk)
+{
+	struct vireo_device *vdev = vblk->vdev;
+	u8 wce = 0;
+
+	if (vireo_has_feature(vdev, VIREO_BLK_F_FLUSH) ||
+	    !vireo_has_feature(vdev, VIREO_BLK_F_CONFIG_WCE) ||
+	    (!vireo_cread8(vdev, VIREO_BLK_CFG(wce), &wce) && !wce))
+		return;
+	wce = 0;
+	if (vireo_config_write(vdev, VIREO_BLK_CFG(wce), &wce, sizeof(wce)) ||
+	    vireo_cread8(vdev, VIREO_BLK_CFG(wce), &wce) || wce)
+		vireo_blk_cache_unsafe(vblk);
+}
+
 static const char *const vireo_blk_cache_types[] = {
 	"write through", "write back",
 };
@@ -332,6 +444,10 @@ static ssize_t cache_type_store(struct device *dev,
 		return i;
 	wce = i;
 
+	/* Without FLUSH nothing could ever write a write-back cache out. */
+	if (wce && !vireo_has_feature(vdev, VIREO_BLK_F_FLUSH))
+		return -EINVAL;
+
 	mutex_lock(&vblk->cfg_lock);
 	if (vireo_blk_dead(vblk)) {
 		err = -EIO;
@@ -341,9 +457,8 @@ static ssize_t cache_type_store(struct device *dev,
 	if (err)
 		goto out_unlock;
 	/* The device decides: believe what it reports back, not the request. */
-	vblk->writeback = vireo_blk_cache_mode(vdev);
-	err = vireo_blk_set_write_cache(vblk->disk->queue, vblk->writeback);
-	if (!err && vblk->writeback != (bool)wce)
+	vireo_blk_follow_cache(vblk, vireo_blk_cache_mode(vdev));
+	if (vblk->writeback != (bool)wce)
 		err = -EIO;
 out_unlock:
 	mutex_unlock(&vblk->cfg_lock);
@@ -394,23 +509,21 @@ void vireo_blk_config_changed(struct vireo_device *vdev)
 {
 	struct vireo_blk *vblk = vdev->priv;
 	sector_t cap;
-	bool wb;
 
 	mutex_lock(&vblk->cfg_lock);
-	if (vireo_blk_dead(vblk))
+	/* A device that failed or vanished reads all ones: believe none. */
+	if (vireo_blk_failed(vblk))
 		goto out_unlock;
 	if (!vireo_blk_read_capacity(vblk, &cap) &&
 	    cap != get_capacity(vblk->disk)) {
-		dev_info(&vdev->dev, "%s: capacity changed from %llu to %llu sectors\n",
-			 vblk->disk->disk_name,
-			 (unsigned long long)get_capacity(vblk->disk),
-			 (unsigned long long)cap);
+		/* A flapping capacity must not flood the log. */
+		dev_info_ratelimited(&vdev->dev, "%s: capacity changed from %llu to %llu sectors\n",
+				     vblk->disk->disk_name,
+				     (unsigned long long)get_capacity(vblk->disk),
+				     (unsigned long long)cap);
 		set_capacity_and_notify(vblk->disk, cap);
 	}
-	wb = vireo_blk_cache_mode(vdev);
-	if (wb != vblk->writeback &&
-	    !vireo_blk_set_write_cache(vblk->disk->queue, wb))
-		vblk->writeback = wb;
+	vireo_blk_follow_cache(vblk, vireo_blk_cache_mode(vdev));
 out_unlock:
 	mutex_unlock(&vblk->cfg_lock);
 }

@@ -72,7 +72,7 @@ static blk_status_t vireo_blk_setup_ranges(struct request *req,
 	return BLK_STS_OK;
 }
 
-static void vireo_blk_free_ranges(struct vireo_blk_req *br)
+void vireo_blk_free_ranges(struct vireo_blk_req *br)
 {
 	kfree(br->ranges);
 	br->ranges = NULL;
@@ -204,6 +204,7 @@ static blk_status_t vireo_blk_queue_rq(struct blk_mq_hw_ctx *hctx,
 	st = vireo_blk_setup(vblk, req, br);
 	if (st)
 		return st;
+	br->attempts++;
 	blk_mq_start_request(req);
 
 	spin_lock_irqsave(&bvq->lock, flags);
@@ -221,11 +222,11 @@ static blk_status_t vireo_blk_queue_rq(struct blk_mq_hw_ctx *hctx,
 	spin_unlock_irqrestore(&bvq->lock, flags);
 
 	if (kick && !vireo_vq_notify(bvq->vq))
-		vireo_blk_schedule_abort(vblk);
+		vireo_blk_schedule(vblk, VIREO_BLK_WANT_ABORT);
 	if (err) {
 		vireo_blk_free_ranges(br);
 		if (err == -EIO)
-			vireo_blk_schedule_abort(vblk);
+			vireo_blk_schedule(vblk, VIREO_BLK_WANT_ABORT);
 	}
 	return st;
 }
@@ -243,7 +244,7 @@ static void vireo_blk_commit_rqs(struct blk_mq_hw_ctx *hctx)
 	kick = vireo_vq_kick_prepare(bvq->vq);
 	spin_unlock_irqrestore(&bvq->lock, flags);
 	if (kick && !vireo_vq_notify(bvq->vq))
-		vireo_blk_schedule_abort(vblk);
+		vireo_blk_schedule(vblk, VIREO_BLK_WANT_ABORT);
 }
 
 /* .complete: runs on the submitting CPU (or here) after the device's. */
@@ -252,6 +253,7 @@ static void vireo_blk_complete_rq(struct request *req)
 	struct vireo_blk_req *br = blk_mq_rq_to_pdu(req);
 
 	vireo_blk_free_ranges(br);
+	br->attempts = 0;
 	blk_mq_end_request(req, vireo_blk_status(READ_ONCE(br->status)));
 }
 
@@ -285,22 +287,24 @@ void vireo_blk_done(struct vireo_virtqueue *vq)
 	} while (!broken && !vireo_vq_restart(vq));
 	spin_unlock_irqrestore(&bvq->lock, flags);
 
-	if (done)
+	if (done) {
+		vireo_blk_progress(vblk);
 		blk_mq_start_stopped_hw_queues(vblk->disk->queue, true);
+	}
 	if (broken)
-		vireo_blk_schedule_abort(vblk);
+		vireo_blk_schedule(vblk, VIREO_BLK_WANT_ABORT);
 }
 
 /*
- * A request the device sits on. A healthy device only needs more time; one
- * whose queue broke will never answer, so fail everything outstanding.
+ * A request the device has sat on for io_timeout. The recovery work
+ * decides: abort if a queue broke (it will never answer), else reset the
+ * device and retry. The request stays ours until then, so the timer is
+ * restarted; the work completes or requeues it. Nothing here touches the
+ * queues, which the work may be re-creating.
  */
 static enum blk_eh_timer_return vireo_blk_timeout(struct request *req)
 {
-	struct vireo_blk *vblk = req->q->queuedata;
-
-	if (vireo_blk_dead(vblk) || vireo_blk_any_broken(vblk))
-		vireo_blk_schedule_abort(vblk);
+	vireo_blk_schedule(req->q->queuedata, VIREO_BLK_WANT_RESET);
 	return BLK_EH_RESET_TIMER;
 }
 
@@ -339,6 +343,7 @@ static int vireo_blk_init_request(struct blk_mq_tag_set *set,
 
 	sg_init_one(&br->hdr_sg, &br->hdr, sizeof(br->hdr));
 	sg_init_one(&br->status_sg, &br->status, sizeof(br->status));
+	br->attempts = 0;
 	return 0;
 }
 

@@ -65,6 +65,7 @@ static void vireo_blk_free_disk(struct gendisk *disk)
 		return;
 	ida_free(&vireo_blk_ida, vblk->index);
 	mutex_destroy(&vblk->cfg_lock);
+	mutex_destroy(&vblk->recover_mutex);
 	kfree(vblk->vqs);
 	kfree(vblk);
 }
@@ -77,7 +78,12 @@ static const struct block_device_operations vireo_blk_fops = {
 
 /* ---- probe and remove -------------------------------------------------- */
 
-static int vireo_blk_init_vqs(struct vireo_blk *vblk)
+/*
+ * Create the request queues: at probe, and again when recovery re-creates
+ * them after a reset. Their locks and names are set up once, in
+ * vireo_blk_alloc().
+ */
+int vireo_blk_init_vqs(struct vireo_blk *vblk)
 {
 	unsigned int max_sg = vireo_blk_seg_max(vblk->vdev) + VIREO_BLK_EXTRA_SG;
 	struct vireo_virtqueue **vqs;
@@ -90,9 +96,6 @@ static int vireo_blk_init_vqs(struct vireo_blk *vblk)
 	if (!vqs || !info)
 		goto out_free;
 	for (i = 0; i < vblk->nvqs; i++) {
-		spin_lock_init(&vblk->vqs[i].lock);
-		snprintf(vblk->vqs[i].name, sizeof(vblk->vqs[i].name),
-			 "req.%u", i);
 		info[i].name = vblk->vqs[i].name;
 		info[i].callback = vireo_blk_done;
 		/* Every request then has its indirect table ready. */
@@ -110,7 +113,7 @@ out_free:
 }
 
 /* The smallest ring: all hardware queues share one tag depth. */
-static unsigned int vireo_blk_ring_size(struct vireo_blk *vblk)
+unsigned int vireo_blk_ring_size(struct vireo_blk *vblk)
 {
 	unsigned int i, num = UINT_MAX;
 
@@ -179,18 +182,24 @@ static int vireo_blk_init_disk(struct vireo_blk *vblk)
 static struct vireo_blk *vireo_blk_alloc(struct vireo_device *vdev)
 {
 	struct vireo_blk *vblk;
+	unsigned int i;
 
 	vblk = kzalloc(sizeof(*vblk), GFP_KERNEL);
 	if (!vblk)
 		return NULL;
 	vblk->vdev = vdev;
 	mutex_init(&vblk->cfg_lock);
-	INIT_WORK(&vblk->abort_work, vireo_blk_abort_work);
+	vireo_blk_recovery_init(vblk);
 	vblk->nvqs = vireo_blk_num_queues(vdev);
 	vblk->vqs = kcalloc(vblk->nvqs, sizeof(*vblk->vqs), GFP_KERNEL);
 	if (!vblk->vqs) {
 		kfree(vblk);
 		return NULL;
+	}
+	for (i = 0; i < vblk->nvqs; i++) {
+		spin_lock_init(&vblk->vqs[i].lock);
+		snprintf(vblk->vqs[i].name, sizeof(vblk->vqs[i].name),
+			 "req.%u", i);
 	}
 	return vblk;
 }
@@ -233,6 +242,7 @@ static int vireo_blk_probe(struct vireo_device *vdev)
 		err = -EINVAL;
 		goto err_del_vqs;
 	}
+	vblk->ring_size = num;
 	vblk->sg_elems = vireo_blk_sg_elems(vblk, num);
 	err = vireo_blk_init_tag_set(vblk, num);
 	if (err)
@@ -241,7 +251,12 @@ static int vireo_blk_probe(struct vireo_device *vdev)
 	if (err)
 		goto err_free_tag_set;
 
-	/* Adding the disk reads the partition table: the queues must work. */
+	/*
+	 * The disk exists: a failure or a stall may be acted on from now,
+	 * before the partition table is read through the queues.
+	 */
+	vireo_blk_arm(vblk);
+	vireo_blk_check_cache(vblk);
 	vireo_device_ready(vdev);
 	/* From here on .free_disk owns vblk. */
 	vblk->disk->private_data = vblk;
@@ -257,8 +272,9 @@ static int vireo_blk_probe(struct vireo_device *vdev)
 err_put_disk:
 	/* Not added, so .free_disk must not free vblk under us. */
 	vblk->disk->private_data = NULL;
+	vireo_blk_disarm(vblk);
 	vireo_reset_device(vdev);
-	vireo_blk_reclaim(vblk, false);
+	vireo_blk_reclaim(vblk, VIREO_BLK_FORGET);
 	put_disk(vblk->disk);
 err_free_tag_set:
 	blk_mq_free_tag_set(&vblk->tag_set);
@@ -270,6 +286,7 @@ err_free_index:
 	ida_free(&vireo_blk_ida, vblk->index);
 err_free_vblk:
 	mutex_destroy(&vblk->cfg_lock);
+	mutex_destroy(&vblk->recover_mutex);
 	kfree(vblk->vqs);
 	kfree(vblk);
 	return err;
@@ -279,34 +296,39 @@ err_free_vblk:
  * vireo_blk_remove - unbind, with I/O in flight or after a surprise removal
  * @vdev: the device
  *
- * 1. If a queue is broken (the transport found the device gone, or the
- *    ring caught it misbehaving), its requests will never complete: fail
- *    them all now, or del_gendisk() would wait for them forever.
- * 2. del_gendisk(): new I/O fails, and it waits for requests in flight,
- *    which a working device completes.
- * 3. No abort may start after that; wait for one that is running.
- * 4. Reset the device; only then are the rings ours to take apart.
+ * 1. vireo_blk_drain(): requests in flight get one io_timeout to finish;
+ *    a broken queue (the device is gone, or broke a rule) or a device
+ *    that still does not answer is aborted, failing them. Otherwise
+ *    del_gendisk() would wait for them for ever.
+ * 2. del_gendisk(): new I/O fails, and it waits for requests in flight.
+ * 3. Disarm recovery: none is queued or running afterwards, and none can
+ *    be queued again.
+ * 4. Reset the device; only then are the rings, and the requests' memory
+ *    the device may still write, ours to take apart.
  * 5. The disk itself lives on while it is open; .free_disk frees vblk.
  *
- * Context: process context.
+ * Context: process context; returns within about one io_timeout even if
+ * the device never answers.
  */
 static void vireo_blk_remove(struct vireo_device *vdev)
 {
 	struct vireo_blk *vblk = vdev->priv;
+	unsigned int n;
 
-	if (vireo_blk_any_broken(vblk))
-		vireo_blk_abort(vblk);
+	vireo_blk_drain(vblk);
 	del_gendisk(vblk->disk);
-	set_bit(VIREO_BLK_REMOVING, &vblk->state);
-	cancel_work_sync(&vblk->abort_work);
-	blk_mq_free_tag_set(&vblk->tag_set);
+	vireo_blk_disarm(vblk);
 
 	mutex_lock(&vblk->cfg_lock);
 	vireo_reset_device(vdev);
-	vireo_blk_reclaim(vblk, false);
+	n = vireo_blk_reclaim(vblk, VIREO_BLK_FORGET);
+	if (n)
+		dev_warn(&vdev->dev, "%u requests left on the queues at removal\n",
+			 n);
 	vireo_del_vqs(vdev);
 	vblk->vdev = NULL;
 	mutex_unlock(&vblk->cfg_lock);
+	blk_mq_free_tag_set(&vblk->tag_set);
 	vdev->priv = NULL;
 	put_disk(vblk->disk);
 }

@@ -1,0 +1,63 @@
+# SPDX-License-Identifier: GPL-2.0
+# Scenario blk-stuck (hardening issue, defect 3): the device stops
+# answering under a writer and never comes back.  QMP throttles the drive
+# to 1 byte/s (blk_throttle); vireo_blk resets it after each io_timeout (2 s here),
+# gives up after three resets without progress and fails all I/O with
+# EIO, so the writer gets its error in bounded time.  Then PCI removal
+# (device_del) must return.  The hung-task timeout is 20 s, so a hang
+# fails the run on the host.
+
+ID=vdisk0
+blk_load || return 1
+blk_wait_disk $BLK_BDF || return 1
+blk_expect_driver "$DISK"
+dev=/dev/$DISK
+echo 20 >/proc/sys/kernel/hung_task_timeout_secs
+echo 2000 >"/sys/block/$DISK/queue/io_timeout"
+
+blkpat -b 64K -s 61 loop "$dev" >/tmp/writer.out 2>&1 &
+writer=$!
+sleep 2
+if ! kill -0 $writer 2>/dev/null; then
+	fail "writer ended before the stall"
+	sed 's/^/VIREO-INFO:   | /' /tmp/writer.out
+	return 1
+fi
+blk_throttle 1
+n=600
+while kill -0 $writer 2>/dev/null && [ $n -gt 0 ]; do
+	usleep 100000
+	n=$((n - 1))
+done
+if kill -0 $writer 2>/dev/null; then
+	fail "writer still running 60 s after the device stopped answering"
+	: >/run/vireo/.vireo-stuck
+	return 1
+fi
+wait $writer
+st=$?
+sed 's/^/VIREO-INFO:   | writer: /' /tmp/writer.out
+if [ $st -eq 3 ] && grep -q 'write error at' /tmp/writer.out; then
+	ok "writer saw a write error (status $st)"
+else
+	fail "writer did not end with a write error (status $st)"
+fi
+check "vireo_blk reset the device before giving up" \
+	sh -c "dmesg | grep -q 'device stopped answering; reset 3 of 3'"
+if wait_for 10 sh -c "dmesg | grep -q 'failing all I/O'"; then
+	ok "vireo_blk gave up on the device"
+else
+	fail "vireo_blk did not give up on the device within 30 s"
+fi
+check_not "a read fails at once" blkpat -b 4K -l 4K verify "$dev"
+
+qmp "{\"execute\": \"device_del\", \"arguments\": {\"id\": \"$ID\"}}"
+if wait_for 30 sh -c "! test -e /sys/bus/pci/devices/$BLK_BDF"; then
+	ok "PCI removal of the stuck device returned"
+else
+	fail "$BLK_BDF still present 30 s after device_del"
+	: >/run/vireo/.vireo-stuck
+	return 1
+fi
+check_not "$DISK gone from /sys/block" test -e "/sys/block/$DISK"
+blk_unload
