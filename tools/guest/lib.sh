@@ -407,6 +407,13 @@ qmp() {
 	echo "VIREO-QMP: $*"
 }
 
+# blk_throttle BPS: limit the disk to BPS bytes/s (0: no limit) through
+# the throttle group tg0 of the scenario's throttle filter node.  At 1
+# byte/s QEMU holds every new request: a device that stops answering.
+blk_throttle() {
+	qmp "{\"execute\": \"qom-set\", \"arguments\": {\"path\": \"/objects/tg0\", \"property\": \"limits\", \"value\": {\"bps-total\": $1}}}"
+}
+
 # blk_load: load the driver under test (our stack, or virtio_blk.ko).
 blk_load() {
 	if blk_ref; then
