@@ -361,8 +361,9 @@ static __always_inline void vireo_vq_commit_indirect(struct vireo_vq *vvq,
 }
 
 /* Add @b as a chain of ring descriptors (inlined: the common path). */
-static __always_inline int vireo_vq_add_direct(struct vireo_vq *vvq, const struct vireo_buf *b,
-			       void *data)
+static __always_inline int
+vireo_vq_add_direct(struct vireo_vq *vvq, const struct vireo_buf *b,
+		    void *data)
 {
 	u16 head = vvq->free_head;
 	struct vireo_chain c;
