@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libFuzzer harness for virtio_ring/vireo_ring.c: the input is a driver
+ * libFuzzer harness for virtio_ring/vireo_{vq,vring}.c: the input is a driver
  * and a hostile device taking turns on one queue.
  *
  * The first bytes configure the queue (size, features, max_sg, alignment,

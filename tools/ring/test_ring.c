@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for virtio_ring/vireo_ring.c built in userspace over the
+ * Unit tests for virtio_ring/vireo_{vq,vring}.c built in userspace over the
  * kernel shim. The device's side is played through ringdev.h. Each test
  * checks that no allocation is leaked; the last line says how many passed.
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Ring benchmark backend: vireo's split virtqueue, virtio_ring/vireo_ring.c
+ * Ring benchmark backend: vireo's split virtqueue, virtio_ring/vireo_{vq,vring}.c
  * built unchanged in userspace with -I tools/ring/shim -I include. The
  * queue is created as a transport does, with vireo_vring_create(), for a
  * device whose features are the workload's.

@@ -114,7 +114,7 @@ done
 ((annotate)) || exit 0
 echo
 echo "vireo workloads with ratio > 0.8: ${hot[*]:-none}"
-echo "(line numbers: $O/vireo_ring.c, the snapshot that was built)"
+echo "(line numbers: $O/vireo_vq.c, the snapshot that was built)"
 for w in "${hot[@]}"; do
 	cg=$O/cg-vireo-${w//\//_}.out
 	ann=$O/annotate-${w//\//_}.txt
@@ -123,6 +123,6 @@ for w in "${hot[@]}"; do
 	echo
 	echo "== $w: vireo instructions per buffer, by function (exclusive); $ann"
 	python3 "$BENCH/cgcost.py" "$cg" "$OPS" --funcs
-	echo "-- hottest lines of vireo_ring.c (instructions per buffer)"
-	python3 "$BENCH/cgcost.py" "$cg" "$OPS" --lines /vireo_ring.c 15
+	echo "-- hottest lines of vireo_vq.c (instructions per buffer)"
+	python3 "$BENCH/cgcost.py" "$cg" "$OPS" --lines /vireo_vq.c 15
 done
