@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Which optional parts of the ring API vireo_ring.c defines, so that the
+ * Which optional parts of the ring API vireo_vq.c and vireo_vring.c defines, so that the
  * harnesses build while the file lags behind <vireo/driver.h> and
- * <vireo/transport.h>. The Makefile greps vireo_ring.c for each definition
+ * <vireo/transport.h>. The Makefile greps vireo_vq.c and vireo_vring.c for each definition
  * and passes -DVIREO_HAVE_...=0 for a missing one; built without the
  * Makefile, everything is assumed present.
  */

@@ -4,7 +4,7 @@
  *
  * READ_ONCE/WRITE_ONCE go through a volatile lvalue exactly as the kernel's
  * do, so the compiler neither tears, fuses nor re-reads the shared ring
- * fields: a double fetch in vireo_ring.c stays a double fetch here.
+ * fields: a double fetch in vireo_vq.c and vireo_vring.c stays a double fetch here.
  */
 #ifndef _SHIM_LINUX_COMPILER_H
 #define _SHIM_LINUX_COMPILER_H

@@ -2,7 +2,7 @@
 /*
  * Userspace shim: kernel integer types on top of <stdint.h>.
  *
- * Only the types the vireo headers and vireo_ring.c use, plus the common
+ * Only the types the vireo headers and vireo_vq.c and vireo_vring.c use, plus the common
  * neighbours a kernel file may pick up without noticing. Sparse's __bitwise
  * annotations mean nothing to gcc/clang, so __le* are plain integers.
  */
