@@ -33,7 +33,8 @@ WERROR ?= 0
 KB_FLAGS = W=1 $(if $(filter 1,$(WERROR)),KCFLAGS=-Werror)
 
 .PHONY: all modules all-kernels check sparse checkpatch kernel-doc deps \
-	test vmtest kunit kunit-kernel samples run bench install clean help
+	test vmtest kunit kunit-kernel samples run bench install clean help \
+	ringtest fuzz ring-bench
 
 all modules:
 	@test -n "$(KVER)" || { echo "no kernel headers found: run 'make deps'" >&2; exit 1; }
@@ -120,16 +121,43 @@ test: deps
 	@$(MAKE) --no-print-directory check
 	@mkdir -p $(BUILD)/logs
 	@rc=0; \
+	$(MAKE) --no-print-directory ringtest | tee $(BUILD)/logs/ring.out || rc=1; \
 	$(MAKE) --no-print-directory kunit | tee $(BUILD)/logs/kunit.out || rc=1; \
 	$(MAKE) --no-print-directory vmtest | tee $(BUILD)/logs/vmtest.out || rc=1; \
-	p=$$(cat $(BUILD)/logs/kunit.out $(BUILD)/logs/vmtest.out | grep -c '^PASS ' || true); \
-	f=$$(cat $(BUILD)/logs/kunit.out $(BUILD)/logs/vmtest.out | grep -c '^FAIL ' || true); \
+	outs="$(BUILD)/logs/ring.out $(BUILD)/logs/kunit.out $(BUILD)/logs/vmtest.out"; \
+	p=$$(cat $$outs | grep -c '^PASS ' || true); \
+	f=$$(cat $$outs | grep -c '^FAIL ' || true); \
 	if [ "$$rc" -ne 0 ] && [ "$$f" -eq 0 ]; then f=1; fi; \
 	echo "$$p passed, $$f failed"; \
 	exit $$rc
 
 vmtest:
 	@$(TOP)/tools/vm/vmtest.sh $(foreach k,$(TARGET_KVERS),--kver $(k))
+
+# The ring built in userspace (tools/ring): its unit tests (gcc and
+# clang-14, ASan+UBSan), then a fixed-seed fuzz pass and a replay of the
+# committed corpus. One PASS or FAIL line each; logs in build/logs/.
+RING_STEPS := test:ring-unit-tests fuzz-smoke:ring-fuzz-smoke
+ringtest:
+	@mkdir -p $(BUILD)/logs; rc=0; \
+	for s in $(RING_STEPS); do t=$${s%%:*}; n=$${s#*:}; \
+		if $(MAKE) --no-print-directory -C $(TOP)/tools/ring $$t \
+				> $(BUILD)/logs/$$n.log 2>&1; then \
+			echo "PASS $$n ($$(tail -n1 $(BUILD)/logs/$$n.log))"; \
+		else tail -n 20 $(BUILD)/logs/$$n.log; \
+			echo "FAIL $$n (see build/logs/$$n.log)"; rc=1; fi; \
+	done; exit $$rc
+
+# A fuzzing campaign of FUZZ_SECONDS (default 600) on one core; new
+# inputs go to tools/ring/build/fuzz-corpus (merge with make -C tools/ring
+# corpus-min), crashes to tools/ring/build/artifacts/.
+FUZZ_SECONDS ?= 600
+fuzz:
+	@$(MAKE) --no-print-directory -C $(TOP)/tools/ring fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+# Instructions per buffer, vireo's ring against Linux's (callgrind).
+ring-bench: deps
+	@$(MAKE) --no-print-directory -C $(TOP)/tools/ring/bench run
 
 # The KUnit suites on a debug kernel (KASAN, lockdep) built from Debian's
 # linux-source-6.12 and cached in $(VIREO_CACHE)/kunit by its inputs.
@@ -144,6 +172,7 @@ run: deps
 	@$(TOP)/tools/vm/demo.sh
 
 bench: deps
+	@$(MAKE) --no-print-directory ring-bench
 	@$(MAKE) --no-print-directory all-kernels
 	@$(TOP)/tools/vm/vmtest.sh --bench
 
@@ -172,6 +201,9 @@ help:
 	@echo "make kunit             the KUnit suites on the cached debug kernel (built on first use)"
 	@echo "make vmtest            the VM scenarios only"
 	@echo "make run               boot a demo guest with the stack loaded"
-	@echo "make bench             vireo vs in-kernel drivers, same guest (6.12)"
+	@echo "make bench             ring-bench, then vireo vs in-kernel drivers, same guest (6.12)"
+	@echo "make ring-bench        instructions per buffer, vireo's ring vs Linux's (callgrind)"
+	@echo "make ringtest          the ring in userspace: unit tests, fuzz smoke pass, corpus replay"
+	@echo "make fuzz              fuzz the ring for FUZZ_SECONDS (default 600)"
 	@echo "make install           install the modules for KVER (updates/vireo)"
 	@echo "make clean             remove build/"

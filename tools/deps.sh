@@ -24,12 +24,15 @@ SRC_DEST=$CACHE/linux-source-6.12
 # the header meta packages are installed. bc, bison, flex and libelf-dev
 # build the KUnit test kernel; python3 parses its results and relays the
 # VM scenarios' QMP commands (tools/vm/qmp-relay.py); e2fsprogs goes
-# into the test initramfs (mkfs.ext4, e2fsck).
+# into the test initramfs (mkfs.ext4, e2fsck). clang-14 with its
+# sanitizer runtimes and llvm-14 build, fuzz and measure the coverage of
+# the ring in userspace (tools/ring); valgrind counts its instructions.
 PACKAGES=(
 	linux-headers-amd64 linux-headers-6.12-amd64
 	qemu-system-x86 qemu-system-data busybox-static
 	cpio gzip xz-utils zstd kmod sparse perl linux-source-6.12 make gcc libc6-dev
 	bc bison flex libelf-dev python3 e2fsprogs
+	clang-14 libclang-rt-14-dev llvm-14 valgrind
 )
 # Header meta packages whose exact-ABI image we boot in the VM tests.
 HEADER_METAS=(linux-headers-amd64 linux-headers-6.12-amd64)
