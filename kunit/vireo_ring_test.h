@@ -39,6 +39,7 @@ extern char rt_tokens[64];
  * @callbacks: calls of the queue callback
  * @notify_ok: what the notify callback returns
  * @max_sg: the longest buffer the next queue declares (vireo_vq_info)
+ * @max_bufs: the most buffers in flight the next queue declares
  */
 struct rt_ctx {
 	struct kunit *test;
@@ -55,6 +56,7 @@ struct rt_ctx {
 	unsigned int callbacks;
 	bool notify_ok;
 	unsigned int max_sg;
+	unsigned int max_bufs;
 };
 
 bool rt_notify(struct vireo_virtqueue *vq);

@@ -422,6 +422,38 @@ static void pool_capped(struct kunit *test)
 #endif
 }
 
+/*
+ * max_bufs bounds the pool to the heads in use: with 8 buffers in flight
+ * at most, only heads 0-7 get a table, and a ninth buffer in flight (on
+ * head 8) falls back to an allocation.
+ */
+static void pool_max_bufs(struct kunit *test)
+{
+#ifdef CONFIG_FAILSLAB
+	struct rt_ctx *ctx = test->priv;
+	unsigned int i, indirect = 0;
+	int err = 0;
+
+	ctx->max_sg = 4;
+	ctx->max_bufs = 8;
+	rt_setup(ctx, 64, RT_INDIRECT);
+	WRITE_ONCE(current->fail_nth, 1);
+	for (i = 0; i <= 8 && !err; i++) {
+		err = rt_add_at(ctx, 1, 2, RT_TOKEN(i), 0, GFP_ATOMIC);
+		if (!err && rt_desc_flags(ctx, i) == VIREO_VRING_DESC_F_INDIRECT)
+			indirect++;
+	}
+	KUNIT_EXPECT_EQ(test, READ_ONCE(current->fail_nth), 0U);
+	WRITE_ONCE(current->fail_nth, 0);
+	KUNIT_EXPECT_EQ(test, err, 0);
+	KUNIT_EXPECT_EQ(test, indirect, 8U);
+	KUNIT_EXPECT_EQ(test, rt_desc_flags(ctx, 8), VIREO_VRING_DESC_F_NEXT);
+	KUNIT_EXPECT_EQ(test, rt_drain(ctx), 9U);
+#else
+	kunit_skip(test, "needs CONFIG_FAILSLAB");
+#endif
+}
+
 /* Without the feature, max_sg changes nothing: direct chains. */
 static void pool_needs_indirect(struct kunit *test)
 {
@@ -468,6 +500,7 @@ static struct kunit_case pool_cases[] = {
 	KUNIT_CASE_SLOW(pool_no_alloc),
 	KUNIT_CASE(pool_longer_allocates),
 	KUNIT_CASE(pool_capped),
+	KUNIT_CASE(pool_max_bufs),
 	KUNIT_CASE(pool_needs_indirect),
 	KUNIT_CASE(pool_table_reuse),
 	{}

@@ -90,21 +90,31 @@ static void vireo_vq_init_free_list(struct vireo_vq *vvq)
 }
 
 /*
- * Preallocate an indirect table of @max_sg entries for as many heads as
- * VIREO_INDIR_POOL_MAX allows, in one physically contiguous block so that
- * a table's address is a plain offset. If memory is fragmented, fewer
- * heads get one; with none, every indirect table is allocated per buffer.
+ * Preallocate an indirect table of @info->max_sg entries for as many heads
+ * as @info->max_bufs needs and VIREO_INDIR_POOL_MAX allows, in one
+ * physically contiguous block so that a table's address is a plain offset.
+ * If memory is fragmented, fewer heads get one; with none, every indirect
+ * table is allocated per buffer.
  */
-static void vireo_vq_alloc_pool(struct vireo_vq *vvq, unsigned int max_sg)
+static void vireo_vq_alloc_pool(struct vireo_vq *vvq,
+				const struct vireo_vq_info *info)
 {
+	unsigned int heads, max_sg = info->max_sg;
 	size_t table;
-	unsigned int heads;
 
 	if (!vvq->use_indirect || max_sg < 2)
 		return;
 	max_sg = min(max_sg, VIREO_VRING_MAX_NUM);
 	table = max_sg * sizeof(*vvq->pool);
-	heads = min_t(size_t, vvq->vring.num, VIREO_INDIR_POOL_MAX / table);
+	heads = vvq->vring.num;
+	/*
+	 * The free list is LIFO: with at most max_bufs buffers of one
+	 * descriptor each in flight, only the first max_bufs heads are ever
+	 * used, so they are the only ones that need a table.
+	 */
+	if (info->max_bufs)
+		heads = min(heads, info->max_bufs);
+	heads = min_t(size_t, heads, VIREO_INDIR_POOL_MAX / table);
 	for (; heads; heads /= 2) {
 		vvq->pool = alloc_pages_exact(heads * table,
 					      GFP_KERNEL | __GFP_NOWARN);
@@ -179,7 +189,7 @@ struct vireo_virtqueue *vireo_vring_create(struct vireo_device *vdev,
 	vvq->min_indirect = vvq->use_indirect ? 1 : UINT_MAX;
 	vireo_vq_set_cb(vvq, true);
 	vireo_vq_init_free_list(vvq);
-	vireo_vq_alloc_pool(vvq, info->max_sg);
+	vireo_vq_alloc_pool(vvq, info);
 	if (!info->callback)
 		vireo_vq_disable_cb(&vvq->vq);
 	return &vvq->vq;

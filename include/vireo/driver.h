@@ -88,11 +88,16 @@ struct vireo_virtqueue {
  *	then keeps one table of this many entries for each descriptor head,
  *	so that buffers up to this size are added without allocating
  *	(Documentation/ring.rst gives the memory cost and its cap).
+ * @max_bufs: the most buffers the driver keeps in flight on this queue,
+ *	or 0 for as many as the ring holds. Only the first @max_bufs heads
+ *	then get a preallocated table (the free list hands out the lowest
+ *	heads first), which keeps the tables' memory to what is used.
  */
 struct vireo_vq_info {
 	const char *name;
 	vireo_vq_callback_t *callback;
 	unsigned int max_sg;
+	unsigned int max_bufs;
 };
 
 /**

@@ -348,8 +348,12 @@ static int fz_add(struct buf *b, bool fail_alloc)
 	}
 	if (!fz.indirect)
 		CHECK(shim_stats.alloc_calls == calls0);
-	/* max_sg declared: buffers up to it take a preallocated table. */
-	if (table && fz.pool_full && total <= fz.info.max_sg)
+	/*
+	 * max_sg declared: buffers up to it take a preallocated table, on
+	 * the heads below max_bufs (all heads if it is 0).
+	 */
+	if (table && fz.pool_full && total <= fz.info.max_sg &&
+	    (!fz.info.max_bufs || head < fz.info.max_bufs))
 		CHECK(shim_stats.alloc_calls == calls0);
 	CHECK(shim_stats.alloc_live == live0 || shim_stats.alloc_live == live0 + 1);
 	c->owns_alloc = shim_stats.alloc_live == live0 + 1;
@@ -859,6 +863,8 @@ static bool fz_setup(struct input *in)
 	fz.info.name = al & 0x80 ? NULL : "fuzzq";
 	fz.info.callback = fz.has_cb ? fz_callback : NULL;
 	fz.info.max_sg = sg % (FZ_MAX_SG + 1);
+	/* One input in four bounds the buffers in flight (0: no bound). */
+	fz.info.max_bufs = (inj & 3) ? 0 : inj >> 2;
 	/* In one input of four the module parameters may refuse features. */
 	fz_features(cfg, extra, (al >> 5) & 3 ? 0 : sg >> 6);
 	fz.live_before = shim_stats.alloc_live;
