@@ -71,6 +71,21 @@
 /* The header and the status byte around the data. */
 #define VIREO_BLK_EXTRA_SG		2
 /*
+ * Memory per request is kept to what the in-kernel driver spends, about
+ * half a KiB, so that a large ring costs no more at bind than there:
+ * - a request carries up to this many data segments in its own memory
+ *   (a 4 or 8 KiB I/O, a flush, a discard's payload);
+ * - a larger one borrows one of VIREO_BLK_SLOTS scatterlists of its
+ *   hardware queue, preallocated for the longest request; when all are
+ *   lent, blk-mq holds the request until one comes back (no allocation
+ *   on the I/O path either way);
+ * - at most VIREO_BLK_MAX_DEPTH requests per hardware queue, which also
+ *   bounds the indirect tables the ring preallocates (max_bufs).
+ */
+#define VIREO_BLK_INLINE_SEGS		2
+#define VIREO_BLK_SLOTS			32
+#define VIREO_BLK_MAX_DEPTH		128
+/*
  * Without indirect descriptors a request occupies (segments + 2) ring
  * descriptors, and the tag depth is what fits at the worst case. The data
  * segments are capped so that at least this many requests fit.
@@ -188,8 +203,9 @@ struct vireo_blk_range {
  * @in_sgs: device-writable lists in @sgs
  * @attempts: times this request was sent to the device; recovery retries
  *	it while below VIREO_BLK_MAX_ATTEMPTS
- * @sg: the data segments (or the discard payload); sized at tag set
- *	creation
+ * @slot: the slot of its hardware queue whose scatterlist @sg is, or -1
+ * @sg: the data segments (or the discard payload): @inline_sg, or a slot
+ * @inline_sg: room for VIREO_BLK_INLINE_SEGS segments
  */
 struct vireo_blk_req {
 	struct vireo_blk_outhdr hdr;
@@ -201,18 +217,31 @@ struct vireo_blk_req {
 	unsigned int out_sgs;
 	unsigned int in_sgs;
 	unsigned int attempts;
-	struct scatterlist sg[];
+	int slot;
+	struct scatterlist *sg;
+	struct scatterlist inline_sg[VIREO_BLK_INLINE_SEGS];
 };
 
 /**
  * struct vireo_blk_vq - one request queue
  * @lock: serialises every ring operation on @vq (submission and completion)
  * @vq: the virtqueue
+ * @slot_lock: guards @free_slots and @nr_free; taken inside @lock, as a
+ *	request completed under @lock may give its slot back at once
+ * @slot_sg: VIREO_BLK_SLOTS scatterlists of sg_elems entries each, for
+ *	requests of more than VIREO_BLK_INLINE_SEGS segments; NULL if no
+ *	request can have that many
+ * @free_slots: indices of the slots not lent, @nr_free of them
+ * @nr_free: see @free_slots
  * @name: "req.N", the queue's name (and its IRQ's suffix)
  */
 struct vireo_blk_vq {
 	spinlock_t lock;	/* see above */
 	struct vireo_virtqueue *vq;
+	spinlock_t slot_lock;	/* see above */
+	struct scatterlist *slot_sg;
+	u8 free_slots[VIREO_BLK_SLOTS];
+	unsigned int nr_free;
 	char name[16];
 } ____cacheline_aligned_in_smp;
 
@@ -284,6 +313,15 @@ struct vireo_blk {
 #define VIREO_BLK_MAX_RESETS	3
 #define VIREO_BLK_MAX_ATTEMPTS	(VIREO_BLK_MAX_RESETS + 1)
 
+/*
+ * io_timeout while probe reads the partition table, and afterwards (the
+ * block layer's usual value; users change it in sysfs). A device that
+ * does not answer then costs probe (MAX_RESETS + 1) * 5 s, well within
+ * the hung-task limit, instead of two minutes.
+ */
+#define VIREO_BLK_PROBE_TIMEOUT	(5 * HZ)
+#define VIREO_BLK_IO_TIMEOUT	(30 * HZ)
+
 /* What becomes of the requests vireo_blk_reclaim() takes back. */
 enum vireo_blk_fate { VIREO_BLK_FAIL, VIREO_BLK_FORGET, VIREO_BLK_RETRY };
 
@@ -298,7 +336,7 @@ unsigned int vireo_blk_ring_size(struct vireo_blk *vblk);
 
 /* vireo_blk_io.c */
 void vireo_blk_done(struct vireo_virtqueue *vq);
-void vireo_blk_free_ranges(struct vireo_blk_req *br);
+void vireo_blk_release(struct request *req);
 extern const struct blk_mq_ops vireo_blk_mq_ops;
 
 /* vireo_blk_recovery.c */

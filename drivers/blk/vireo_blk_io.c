@@ -72,10 +72,54 @@ static blk_status_t vireo_blk_setup_ranges(struct request *req,
 	return BLK_STS_OK;
 }
 
-void vireo_blk_free_ranges(struct vireo_blk_req *br)
+/* Lend @br a slot of @bvq for a long request; false if all are lent. */
+static bool vireo_blk_get_slot(struct vireo_blk *vblk,
+			       struct vireo_blk_vq *bvq,
+			       struct vireo_blk_req *br)
 {
+	unsigned long flags;
+	int slot = -1;
+
+	spin_lock_irqsave(&bvq->slot_lock, flags);
+	if (bvq->nr_free)
+		slot = bvq->free_slots[--bvq->nr_free];
+	spin_unlock_irqrestore(&bvq->slot_lock, flags);
+	if (slot < 0)
+		return false;
+	br->slot = slot;
+	br->sg = bvq->slot_sg + (size_t)slot * vblk->sg_elems;
+	return true;
+}
+
+/**
+ * vireo_blk_release - give back what a request holds while it is sent
+ * @req: the request, about to be ended, requeued or failed before it
+ *	reached the device
+ *
+ * Frees the discard payload and returns the slot. The slot goes back
+ * before the request ends, so that the queue restart blk-mq runs when the
+ * request is freed finds it.
+ *
+ * Context: any, including under the hardware queue's @lock (completions
+ * from vireo_blk_done()); takes its @slot_lock.
+ */
+void vireo_blk_release(struct request *req)
+{
+	struct vireo_blk_req *br = blk_mq_rq_to_pdu(req);
+	struct vireo_blk *vblk = req->q->queuedata;
+	struct vireo_blk_vq *bvq;
+	unsigned long flags;
+
 	kfree(br->ranges);
 	br->ranges = NULL;
+	if (br->slot < 0)
+		return;
+	bvq = &vblk->vqs[req->mq_hctx->queue_num];
+	spin_lock_irqsave(&bvq->slot_lock, flags);
+	bvq->free_slots[bvq->nr_free++] = br->slot;
+	spin_unlock_irqrestore(&bvq->slot_lock, flags);
+	br->slot = -1;
+	br->sg = br->inline_sg;
 }
 
 /* Header type for @req, or -1 if the device cannot do it. */
@@ -104,6 +148,7 @@ static int vireo_blk_type(struct request *req)
  * payload; returns how many entries there are (0 for none).
  */
 static blk_status_t vireo_blk_setup_data(struct vireo_blk *vblk,
+					 struct vireo_blk_vq *bvq,
 					 struct request *req,
 					 struct vireo_blk_req *br,
 					 unsigned int *nents)
@@ -126,6 +171,10 @@ static blk_status_t vireo_blk_setup_data(struct vireo_blk *vblk,
 	 * time would cost more than the mapping.
 	 */
 	*nents = min(blk_rq_nr_phys_segments(req), vblk->sg_elems);
+	/* Held back until a slot comes back; see vireo_blk_release(). */
+	if (*nents > VIREO_BLK_INLINE_SEGS &&
+	    !vireo_blk_get_slot(vblk, bvq, br))
+		return BLK_STS_DEV_RESOURCE;
 	if (*nents) {
 		sg_init_table(br->sg, *nents);
 		*nents = blk_rq_map_sg(req->q, req, br->sg);
@@ -138,6 +187,7 @@ static blk_status_t vireo_blk_setup_data(struct vireo_blk *vblk,
  * payload) if any, then the status byte.
  */
 static blk_status_t vireo_blk_setup(struct vireo_blk *vblk,
+				    struct vireo_blk_vq *bvq,
 				    struct request *req,
 				    struct vireo_blk_req *br)
 {
@@ -158,9 +208,11 @@ static blk_status_t vireo_blk_setup(struct vireo_blk *vblk,
 	br->ranges = NULL;
 	write = type != VIREO_BLK_T_IN && type != VIREO_BLK_T_GET_ID;
 
-	st = vireo_blk_setup_data(vblk, req, br, &nents);
-	if (st)
+	st = vireo_blk_setup_data(vblk, bvq, req, br, &nents);
+	if (st) {
+		vireo_blk_release(req);
 		return st;
+	}
 	br->sgs[n++] = &br->hdr_sg;
 	if (nents && write)
 		br->sgs[n++] = br->sg;
@@ -201,7 +253,7 @@ static blk_status_t vireo_blk_queue_rq(struct blk_mq_hw_ctx *hctx,
 
 	if (vireo_blk_dead(vblk))
 		return BLK_STS_IOERR;
-	st = vireo_blk_setup(vblk, req, br);
+	st = vireo_blk_setup(vblk, bvq, req, br);
 	if (st)
 		return st;
 	br->attempts++;
@@ -224,7 +276,7 @@ static blk_status_t vireo_blk_queue_rq(struct blk_mq_hw_ctx *hctx,
 	if (kick && !vireo_vq_notify(bvq->vq))
 		vireo_blk_schedule(vblk, VIREO_BLK_WANT_ABORT);
 	if (err) {
-		vireo_blk_free_ranges(br);
+		vireo_blk_release(req);
 		if (err == -EIO)
 			vireo_blk_schedule(vblk, VIREO_BLK_WANT_ABORT);
 	}
@@ -252,7 +304,7 @@ static void vireo_blk_complete_rq(struct request *req)
 {
 	struct vireo_blk_req *br = blk_mq_rq_to_pdu(req);
 
-	vireo_blk_free_ranges(br);
+	vireo_blk_release(req);
 	br->attempts = 0;
 	blk_mq_end_request(req, vireo_blk_status(READ_ONCE(br->status)));
 }
@@ -344,6 +396,8 @@ static int vireo_blk_init_request(struct blk_mq_tag_set *set,
 	sg_init_one(&br->hdr_sg, &br->hdr, sizeof(br->hdr));
 	sg_init_one(&br->status_sg, &br->status, sizeof(br->status));
 	br->attempts = 0;
+	br->slot = -1;
+	br->sg = br->inline_sg;
 	return 0;
 }
 

@@ -98,8 +98,12 @@ int vireo_blk_init_vqs(struct vireo_blk *vblk)
 	for (i = 0; i < vblk->nvqs; i++) {
 		info[i].name = vblk->vqs[i].name;
 		info[i].callback = vireo_blk_done;
-		/* Every request then has its indirect table ready. */
+		/*
+		 * Every request then has its indirect table ready, and
+		 * only as many heads as requests in flight get one.
+		 */
 		info[i].max_sg = max_sg;
+		info[i].max_bufs = VIREO_BLK_MAX_DEPTH;
 	}
 	err = vireo_find_vqs(vblk->vdev, vblk->nvqs, vqs, info);
 	if (err)
@@ -124,13 +128,50 @@ unsigned int vireo_blk_ring_size(struct vireo_blk *vblk)
 
 /*
  * Tag depth from the ring size: with indirect descriptors each request
- * takes one ring descriptor; without, up to sg_elems + 2.
+ * takes one ring descriptor; without, up to sg_elems + 2. Never more than
+ * VIREO_BLK_MAX_DEPTH, whatever ring the device offers: see vireo_blk.h.
  */
 static unsigned int vireo_blk_depth(struct vireo_blk *vblk, unsigned int num)
 {
-	if (vireo_has_feature(vblk->vdev, VIREO_RING_F_INDIRECT_DESC))
-		return num;
-	return max(1U, num / (vblk->sg_elems + VIREO_BLK_EXTRA_SG));
+	if (!vireo_has_feature(vblk->vdev, VIREO_RING_F_INDIRECT_DESC))
+		num = max(1U, num / (vblk->sg_elems + VIREO_BLK_EXTRA_SG));
+	return min(num, VIREO_BLK_MAX_DEPTH);
+}
+
+/*
+ * The scatterlists long requests borrow: VIREO_BLK_SLOTS per hardware
+ * queue, each for the longest request. None if no request can be long.
+ */
+static int vireo_blk_init_slots(struct vireo_blk *vblk)
+{
+	struct vireo_blk_vq *bvq;
+	unsigned int i, s;
+
+	if (vblk->sg_elems <= VIREO_BLK_INLINE_SEGS)
+		return 0;
+	for (i = 0; i < vblk->nvqs; i++) {
+		bvq = &vblk->vqs[i];
+		bvq->slot_sg = kvcalloc(VIREO_BLK_SLOTS * vblk->sg_elems,
+					sizeof(*bvq->slot_sg), GFP_KERNEL);
+		if (!bvq->slot_sg)
+			return -ENOMEM;
+		for (s = 0; s < VIREO_BLK_SLOTS; s++)
+			bvq->free_slots[s] = s;
+		bvq->nr_free = VIREO_BLK_SLOTS;
+	}
+	return 0;
+}
+
+/* Every slot is back once no request is in flight. */
+static void vireo_blk_free_slots(struct vireo_blk *vblk)
+{
+	unsigned int i;
+
+	for (i = 0; i < vblk->nvqs; i++) {
+		kvfree(vblk->vqs[i].slot_sg);
+		vblk->vqs[i].slot_sg = NULL;
+		vblk->vqs[i].nr_free = 0;
+	}
 }
 
 static int vireo_blk_init_tag_set(struct vireo_blk *vblk, unsigned int num)
@@ -141,11 +182,11 @@ static int vireo_blk_init_tag_set(struct vireo_blk *vblk, unsigned int num)
 	set->ops = &vireo_blk_mq_ops;
 	set->nr_hw_queues = vblk->nvqs;
 	set->nr_maps = 1;
-	set->queue_depth = min_t(unsigned int, vireo_blk_depth(vblk, num),
-				 BLK_MQ_MAX_DEPTH);
+	set->queue_depth = vireo_blk_depth(vblk, num);
 	set->numa_node = NUMA_NO_NODE;
 	set->flags = BLK_MQ_F_SHOULD_MERGE;
-	set->cmd_size = struct_size_t(struct vireo_blk_req, sg, vblk->sg_elems);
+	set->cmd_size = sizeof(struct vireo_blk_req);
+	set->timeout = VIREO_BLK_PROBE_TIMEOUT;
 	set->driver_data = vblk;
 	return blk_mq_alloc_tag_set(set);
 }
@@ -198,6 +239,7 @@ static struct vireo_blk *vireo_blk_alloc(struct vireo_device *vdev)
 	}
 	for (i = 0; i < vblk->nvqs; i++) {
 		spin_lock_init(&vblk->vqs[i].lock);
+		spin_lock_init(&vblk->vqs[i].slot_lock);
 		snprintf(vblk->vqs[i].name, sizeof(vblk->vqs[i].name),
 			 "req.%u", i);
 	}
@@ -244,9 +286,12 @@ static int vireo_blk_probe(struct vireo_device *vdev)
 	}
 	vblk->ring_size = num;
 	vblk->sg_elems = vireo_blk_sg_elems(vblk, num);
+	err = vireo_blk_init_slots(vblk);
+	if (err)
+		goto err_free_slots;
 	err = vireo_blk_init_tag_set(vblk, num);
 	if (err)
-		goto err_del_vqs;
+		goto err_free_slots;
 	err = vireo_blk_init_disk(vblk);
 	if (err)
 		goto err_free_tag_set;
@@ -263,6 +308,7 @@ static int vireo_blk_probe(struct vireo_device *vdev)
 	err = device_add_disk(&vdev->dev, vblk->disk, vireo_blk_attr_groups);
 	if (err)
 		goto err_put_disk;
+	blk_queue_rq_timeout(vblk->disk->queue, VIREO_BLK_IO_TIMEOUT);
 	dev_info(&vdev->dev, "%s: %llu sectors, %u queue(s) of depth %u, %u segments\n",
 		 vblk->disk->disk_name,
 		 (unsigned long long)get_capacity(vblk->disk), vblk->nvqs,
@@ -278,6 +324,8 @@ err_put_disk:
 	put_disk(vblk->disk);
 err_free_tag_set:
 	blk_mq_free_tag_set(&vblk->tag_set);
+err_free_slots:
+	vireo_blk_free_slots(vblk);
 err_del_vqs:
 	vireo_reset_device(vdev);
 	vireo_del_vqs(vdev);
@@ -329,6 +377,7 @@ static void vireo_blk_remove(struct vireo_device *vdev)
 	vblk->vdev = NULL;
 	mutex_unlock(&vblk->cfg_lock);
 	blk_mq_free_tag_set(&vblk->tag_set);
+	vireo_blk_free_slots(vblk);
 	vdev->priv = NULL;
 	put_disk(vblk->disk);
 }

@@ -98,7 +98,7 @@ static void vireo_blk_settle(struct request *req, enum vireo_blk_fate fate)
 
 	if (fate == VIREO_BLK_RETRY && br->attempts < VIREO_BLK_MAX_ATTEMPTS) {
 		/* queue_rq builds the payload again. */
-		vireo_blk_free_ranges(br);
+		vireo_blk_release(req);
 		blk_mq_requeue_request(req, false);
 		return;
 	}

@@ -79,6 +79,7 @@ blk-unplug         all     -                        img:d0:64M virtio-blk-pci,ad
 blk-stall          all     timeout=300              img:d0:64M object:throttle-group,id=tg0 blockdev:driver=throttle,node-name=t0,throttle-group=tg0,file=d0 virtio-blk-pci,addr=0x6,drive=t0,id=vdisk0
 blk-stuck          all     timeout=300              img:d0:64M object:throttle-group,id=tg0 blockdev:driver=throttle,node-name=t0,throttle-group=tg0,file=d0 virtio-blk-pci,addr=0x6,drive=t0,id=vdisk0
 blk-stuck-remove   all     timeout=300              img:d0:64M object:throttle-group,id=tg0 blockdev:driver=throttle,node-name=t0,throttle-group=tg0,file=d0 virtio-blk-pci,addr=0x6,drive=t0,id=vdisk0
+blk-mem            6.12    virtio,timeout=600       img:d0:256M img:d1:256M virtio-blk-pci,addr=0x6,drive=d0,queue-size=1024,num-queues=2 virtio-blk-pci,addr=0x7,drive=d1,queue-size=1024,num-queues=2
 blk-coexist        6.12    virtio,timeout=900       img:d0:256M img:d1:256M virtio-blk-pci,addr=0x6,drive=d0 virtio-blk-pci,addr=0x7,drive=d1
 bench-rng          6.12    virtio,bench,timeout=900 virtio-rng-pci,addr=0x4 virtio-rng-pci,addr=0x5
 bench-blk          6.12    virtio,bench,timeout=2400 blockdev:driver=null-co,node-name=nullA,size=4294967296 blockdev:driver=null-co,node-name=nullB,size=4294967296 virtio-blk-pci,addr=0x6,drive=nullA virtio-blk-pci,addr=0x7,drive=nullB
