@@ -568,7 +568,8 @@ VIREO_EXPORT(vireo_get_vq_affinity);
  * Multi-byte reads return a value that was stable across two reads.
  *
  * Context: any context that may do port I/O; serialise with writes.
- * Return: 0, or -EINVAL if the range is empty or outside config space.
+ * Return: 0; -EINVAL if the range is empty or outside config space; -EIO
+ * if the value kept changing; -ENODEV if the device has vanished.
  */
 int vireo_config_read(struct vireo_device *vdev, unsigned int offset,
 		      void *buf, unsigned int len)

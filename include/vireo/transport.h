@@ -16,8 +16,9 @@
 
 /**
  * struct vireo_config_ops - what a transport provides
- * @get: read @len bytes of device config at @offset into @buf; returns 0
- *	or -EINVAL if the range lies outside the device's config space. A
+ * @get: read @len bytes of device config at @offset into @buf; returns 0,
+ *	-EINVAL if the range lies outside the device's config space, -EIO if
+ *	the value never settled, or -ENODEV if the device has vanished. A
  *	transport without a generation counter must return a stable value.
  * @set: write @len bytes of device config; same range rules as @get.
  * @get_status: read the status byte.
