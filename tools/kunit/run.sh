@@ -145,6 +145,14 @@ module_sources() {
 }
 
 [ -n "${KO_PATH[vireo_ring]:-}" ] && visit vireo_ring
+# The drivers, which the driver suites bind through the bus: no test
+# module links against them, so no dependency would pull them in.
+while read -r o; do
+	o=${o#"$B"/}
+	case $o in
+	drivers/*) o=${o%.o}; o=${o%.ko}; o=${o##*/}; visit "${o//-/_}" ;;
+	esac
+done < "$B/modules.order"
 NTESTS=0
 TEST_SRCS=()
 while read -r o; do
