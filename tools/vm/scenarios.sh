@@ -79,6 +79,9 @@ blk-unplug         all     -                        img:d0:64M virtio-blk-pci,ad
 blk-stall          all     timeout=300              img:d0:64M object:throttle-group,id=tg0 blockdev:driver=throttle,node-name=t0,throttle-group=tg0,file=d0 virtio-blk-pci,addr=0x6,drive=t0,id=vdisk0
 blk-stuck          all     timeout=300              img:d0:64M object:throttle-group,id=tg0 blockdev:driver=throttle,node-name=t0,throttle-group=tg0,file=d0 virtio-blk-pci,addr=0x6,drive=t0,id=vdisk0
 blk-stuck-remove   all     timeout=300              img:d0:64M object:throttle-group,id=tg0 blockdev:driver=throttle,node-name=t0,throttle-group=tg0,file=d0 virtio-blk-pci,addr=0x6,drive=t0,id=vdisk0
+blk-limits         all     timeout=600              img:d0:64M virtio-blk-pci,addr=0x6,drive=d0,logical_block_size=4096,physical_block_size=4096,discard_granularity=65536,max-discard-sectors=16,max-write-zeroes-sectors=4,queue-size=4
+blk-replug         all     timeout=900              img:d0:64M virtio-blk-pci,addr=0x6,drive=d0,id=vdisk0
+stack-cycles       all     timeout=900              virtio-rng-pci,addr=0x4 img:d0:64M virtio-blk-pci,addr=0x6,drive=d0
 blk-mem            6.12    virtio,timeout=600       img:d0:256M img:d1:256M virtio-blk-pci,addr=0x6,drive=d0,queue-size=1024,num-queues=2 virtio-blk-pci,addr=0x7,drive=d1,queue-size=1024,num-queues=2
 blk-coexist        6.12    virtio,timeout=900       img:d0:256M img:d1:256M virtio-blk-pci,addr=0x6,drive=d0 virtio-blk-pci,addr=0x7,drive=d1
 bench-rng          6.12    virtio,bench,timeout=900 virtio-rng-pci,addr=0x4 virtio-rng-pci,addr=0x5
