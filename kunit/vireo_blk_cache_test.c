@@ -33,6 +33,12 @@ static struct vireo_simbus_dev *bw_dev(struct kunit *test, u8 wce,
 	return bt_dev(test, s, true);
 }
 
+/* The device's cache mode now, as the driver left it in config space. */
+static u8 bw_wce(struct vireo_simbus_dev *sb)
+{
+	return READ_ONCE(sb->setup.config[BT_CFG(wce)]);
+}
+
 /* The bound device's disk; the caller puts it. */
 static struct device *bw_disk(struct kunit *test, struct vireo_simbus_dev *sb)
 {
@@ -50,7 +56,7 @@ static void bw_probe_switches_defect(struct kunit *test)
 	struct vireo_simbus_dev *sb = bw_dev(test, 1, 0);
 	struct device *dev = bw_disk(test, sb);
 
-	KUNIT_EXPECT_EQ(test, READ_ONCE(sb->setup.config[BT_CFG(wce)]), 0);
+	KUNIT_EXPECT_EQ(test, bw_wce(sb), 0);
 	KUNIT_EXPECT_FALSE(test, get_disk_ro(dev_to_disk(dev)));
 	put_device(dev);
 }
@@ -92,7 +98,7 @@ static void bw_store_refused_defect(struct kunit *test)
 	ret = kernel_write(f, wb, sizeof(wb) - 1, &pos);
 	filp_close(f, NULL);
 	KUNIT_EXPECT_EQ(test, ret, (ssize_t)-EINVAL);
-	KUNIT_EXPECT_EQ(test, READ_ONCE(sb->setup.config[BT_CFG(wce)]), 0);
+	KUNIT_EXPECT_EQ(test, bw_wce(sb), 0);
 }
 
 static struct kunit_case bw_cases[] = {
