@@ -4,7 +4,8 @@
 # devices (queue-size=1024, num-queues=2).  Each driver is loaded, its
 # device unbound and bound again, and the drop in free memory across the
 # bind (page cache dropped on both sides) is its cost; module text is not
-# counted.  vireo_blk must stay within 1.5 times virtio_blk.
+# counted.  vireo_blk's median over five rounds must stay within 1.5
+# times virtio_blk's, plus 512 KiB for the measurement's noise.
 
 A=0000:00:06.0
 B=0000:00:07.0
@@ -39,22 +40,27 @@ bind_cost() {
 	echo $((_m0 - _m1))
 }
 
-# Three rounds each, alternating; the median is reported.
+# Five rounds each, alternating; the medians are compared, since one
+# round moves by a few hundred KiB (per-CPU page lists, slab caches).
 cv=""
 ck=""
-for _r in 1 2 3; do
+for _r in 1 2 3 4 5; do
 	cv="$cv $(bind_cost vireo vireo_blk "$vdev_a" $A)"
 	ck="$ck $(bind_cost virtio virtio_blk "$vdev_b" $B)"
 done
-med() { echo "$@" | tr ' ' '\n' | sort -n | sed -n 2p; }
+med() { echo "$@" | tr ' ' '\n' | sort -n | sed -n 3p; }
 mv=$(med $cv)
 mk=$(med $ck)
 log "bind cost KiB: vireo_blk [$cv ] median $mv, virtio_blk [$ck ] median $mk"
 echo "VIREO-BENCH blk-mem vireo_kib=$mv virtio_kib=$mk"
-if [ "$mk" -gt 0 ] && [ $((mv * 10)) -le $((mk * 15)) ]; then
-	ok "vireo_blk costs at most 1.5 times virtio_blk at bind ($mv vs $mk KiB)"
+# The medians still move by up to about 300 KiB from boot to boot, so
+# 512 KiB of noise is allowed on top of the 1.5 times; what this catches
+# is a cost that grows with what the device claims (14 MiB here before).
+lim=$((mk * 15 / 10 + 512))
+if [ "$mk" -gt 0 ] && [ "$mv" -le "$lim" ]; then
+	ok "vireo_blk costs at most 1.5 times virtio_blk at bind ($mv vs $mk KiB, limit $lim)"
 else
-	fail "vireo_blk costs $mv KiB at bind, virtio_blk $mk KiB (limit 1.5 times)"
+	fail "vireo_blk costs $mv KiB at bind, virtio_blk $mk KiB (limit $lim KiB)"
 fi
 blk_wait_disk $A || return 1
 blk_pattern "/dev/$DISK" 400
