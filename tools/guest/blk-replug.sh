@@ -27,16 +27,7 @@ replug_cycle() {
 	_w=$!
 	usleep $((($1 % 7) * 50000 + 20000))
 	qmp "{\"execute\": \"device_del\", \"arguments\": {\"id\": \"$ID\"}}"
-	_n=300
-	while kill -0 $_w 2>/dev/null && [ $_n -gt 0 ]; do
-		usleep 100000
-		_n=$((_n - 1))
-	done
-	if kill -0 $_w 2>/dev/null; then
-		fail "cycle $1: writer still running 30 s after device_del"
-		: >/run/vireo/.vireo-stuck
-		return 1
-	fi
+	writer_wait $_w 30 "device_del (cycle $1)" || return 1
 	wait $_w
 	# What was acknowledged: the bytes written before the failed write,
 	# the whole disk once the writer wrapped around.

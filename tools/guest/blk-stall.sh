@@ -8,12 +8,8 @@
 # hung-task timeout is 20 s, so a hang fails the run on the host.
 
 ID=vdisk0
-blk_load || return 1
-blk_wait_disk $BLK_BDF || return 1
-blk_expect_driver "$DISK"
+blk_stall_setup || return 1
 dev=/dev/$DISK
-echo 20 >/proc/sys/kernel/hung_task_timeout_secs
-echo 2000 >"/sys/block/$DISK/queue/io_timeout"
 
 blkpat -b 1K -s 7 -l 48M write "$dev" >/tmp/writer.out 2>&1 &
 writer=$!
@@ -30,16 +26,7 @@ else
 	fail "no reset within 30 s of the stall"
 fi
 blk_throttle 0
-n=1200
-while kill -0 $writer 2>/dev/null && [ $n -gt 0 ]; do
-	usleep 100000
-	n=$((n - 1))
-done
-if kill -0 $writer 2>/dev/null; then
-	fail "writer still running 120 s after the stall ended"
-	: >/run/vireo/.vireo-stuck
-	return 1
-fi
+writer_wait $writer 120 "the stall ended" || return 1
 wait $writer
 st=$?
 sed 's/^/VIREO-INFO:   | writer: /' /tmp/writer.out

@@ -8,12 +8,8 @@
 # fails the run on the host.
 
 ID=vdisk0
-blk_load || return 1
-blk_wait_disk $BLK_BDF || return 1
-blk_expect_driver "$DISK"
+blk_stall_setup || return 1
 dev=/dev/$DISK
-echo 20 >/proc/sys/kernel/hung_task_timeout_secs
-echo 2000 >"/sys/block/$DISK/queue/io_timeout"
 
 blkpat -b 64K -s 61 loop "$dev" >/tmp/writer.out 2>&1 &
 writer=$!
@@ -24,16 +20,7 @@ if ! kill -0 $writer 2>/dev/null; then
 	return 1
 fi
 blk_throttle 1
-n=600
-while kill -0 $writer 2>/dev/null && [ $n -gt 0 ]; do
-	usleep 100000
-	n=$((n - 1))
-done
-if kill -0 $writer 2>/dev/null; then
-	fail "writer still running 60 s after the device stopped answering"
-	: >/run/vireo/.vireo-stuck
-	return 1
-fi
+writer_wait $writer 60 "the device stopped answering" || return 1
 wait $writer
 st=$?
 sed 's/^/VIREO-INFO:   | writer: /' /tmp/writer.out

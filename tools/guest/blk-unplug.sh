@@ -22,16 +22,7 @@ else
 fi
 
 qmp "{\"execute\": \"device_del\", \"arguments\": {\"id\": \"$ID\"}}"
-n=300
-while kill -0 $writer 2>/dev/null && [ $n -gt 0 ]; do
-	usleep 100000
-	n=$((n - 1))
-done
-if kill -0 $writer 2>/dev/null; then
-	fail "writer still running 30 s after device_del"
-	: >/run/vireo/.vireo-stuck
-	return 1
-fi
+writer_wait $writer 30 "device_del" || return 1
 wait $writer
 st=$?
 sed 's/^/VIREO-INFO:   | writer: /' /tmp/writer.out

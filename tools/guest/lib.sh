@@ -407,6 +407,33 @@ qmp() {
 	echo "VIREO-QMP: $*"
 }
 
+# writer_wait PID SECS WHAT: wait at most SECS for the writer PID to end;
+# if it does not, fail ("writer still running SECS s after WHAT"), mark
+# the boot stuck (a writer that never ends holds locks the rest would
+# wait for) and return 1.
+writer_wait() {
+	_n=$(($2 * 10))
+	while kill -0 "$1" 2>/dev/null && [ $_n -gt 0 ]; do
+		usleep 100000
+		_n=$((_n - 1))
+	done
+	kill -0 "$1" 2>/dev/null || return 0
+	fail "writer still running $2 s after $3"
+	: >/run/vireo/.vireo-stuck
+	return 1
+}
+
+# blk_stall_setup: the disk of a stall scenario, loaded and found (DISK),
+# with a 20 s hung-task timeout (a hang fails the run) and a 2 s
+# io_timeout (recovery within seconds).
+blk_stall_setup() {
+	blk_load || return 1
+	blk_wait_disk $BLK_BDF || return 1
+	blk_expect_driver "$DISK"
+	echo 20 >/proc/sys/kernel/hung_task_timeout_secs
+	echo 2000 >"/sys/block/$DISK/queue/io_timeout"
+}
+
 # blk_throttle BPS: limit the disk to BPS bytes/s (0: no limit) through
 # the throttle group tg0 of the scenario's throttle filter node.  At 1
 # byte/s QEMU holds every new request: a device that stops answering.
