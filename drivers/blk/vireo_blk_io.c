@@ -110,8 +110,11 @@ void vireo_blk_release(struct request *req)
 	struct vireo_blk_vq *bvq;
 	unsigned long flags;
 
-	kfree(br->ranges);
-	br->ranges = NULL;
+	/* Most requests hold neither: keep the completion path short. */
+	if (unlikely(br->ranges)) {
+		kfree(br->ranges);
+		br->ranges = NULL;
+	}
 	if (br->slot < 0)
 		return;
 	bvq = &vblk->vqs[req->mq_hctx->queue_num];
