@@ -413,11 +413,11 @@ VIREO_EXPORT(vireo_vq_add_buf);
 
 /*
  * Count the entries of @n lists, each walked to its end marker, into
- * *@count. Counting stops as soon as it passes what any chain may have, so
- * a looping or absurdly long list cannot keep us here.
+ * *@count. Counting stops as soon as it passes @limit, the longest chain
+ * this queue takes, so a looping or absurdly long list cannot keep us here.
  */
 static int vireo_sgs_count(struct scatterlist *sgs[], unsigned int n,
-			   unsigned int *count)
+			   unsigned int limit, unsigned int *count)
 {
 	struct scatterlist *s;
 	unsigned int i;
@@ -426,7 +426,7 @@ static int vireo_sgs_count(struct scatterlist *sgs[], unsigned int n,
 		if (unlikely(!sgs[i]))
 			return -EINVAL;
 		for (s = sgs[i]; s; s = sg_next(s))
-			if (unlikely(++*count > VIREO_VRING_MAX_NUM))
+			if (unlikely(++*count > limit))
 				return -EINVAL;
 	}
 	return 0;
@@ -510,7 +510,7 @@ int vireo_vq_add_sgs(struct vireo_virtqueue *vq, struct scatterlist *sgs[],
 		return err;
 	if (likely(vireo_vq_add_sgs_fast(vvq, &b, data)))
 		return 0;
-	if (vireo_sgs_count(sgs, b.nsgs, &b.total))
+	if (vireo_sgs_count(sgs, b.nsgs, vvq->max_chain, &b.total))
 		return -EINVAL;
 	return vireo_vq_add(vvq, &b, data, gfp);
 }
