@@ -33,28 +33,32 @@ WERROR ?= 0
 KB_FLAGS = W=1 $(if $(filter 1,$(WERROR)),KCFLAGS=-Werror)
 
 .PHONY: all modules all-kernels check sparse checkpatch kernel-doc deps \
-	test vmtest kunit kunit-kernel samples run bench install clean help \
-	ringtest fuzz ring-bench
+	test kunit-kernel kunit-modules samples run bench install clean help \
+	fuzz ring-bench
 
 all modules:
 	@test -n "$(KVER)" || { echo "no kernel headers found: run 'make deps'" >&2; exit 1; }
 	@$(MAKE) --no-print-directory build-one K=$(KVER)
 
-# farm-one K=<release>: link the sources into build/<release>/.
+# farm-one K=<name>: link the sources into build/<name>/ (a release, or
+# "kunit" for the KUnit kernel).
 .PHONY: farm-one build-one
 farm-one:
-	@test -d /lib/modules/$(K)/build || { echo "no headers for $(K): run 'make deps'" >&2; exit 1; }
 	@mkdir -p $(BUILD)/$(K)
 	@cd $(BUILD)/$(K) && find . -xtype l -delete
 	@cd $(TOP) && find $(KBUILD_SRCS) -type f \( -name '*.[ch]' -o -name Kbuild \) \
 		-not -name '*.mod.c' | while read -r f; do \
 		mkdir -p "$(BUILD)/$(K)/$$(dirname "$$f")"; ln -sfn "$(TOP)/$$f" "$(BUILD)/$(K)/$$f"; done
 
-# build-one K=<release>: farm the sources and build.
-build-one: farm-one
+# build-one K=<release> [KD=<kernel build dir>]: farm the sources and
+# build, with no warning allowed.
+build-one: KD ?= /lib/modules/$(K)/build
+build-one:
+	@test -d $(KD) || { echo "no headers for $(K): run 'make deps'" >&2; exit 1; }
+	@$(MAKE) --no-print-directory farm-one K=$(K)
 	@echo "  BUILD   $(K)"
-	@$(MAKE) --no-print-directory -C /lib/modules/$(K)/build M=$(BUILD)/$(K) \
-		$(KB_FLAGS) modules 2>&1 | tee $(BUILD)/$(K).log | grep -v 'Skipping BTF' || true
+	@$(MAKE) --no-print-directory -C $(KD) M=$(BUILD)/$(K) \
+		$(KB_FLAGS) $(KB_EXTRA) modules 2>&1 | tee $(BUILD)/$(K).log | grep -v 'Skipping BTF' || true
 	@! grep -iE 'warning|error' $(BUILD)/$(K).log | grep -v 'Skipping BTF' >/dev/null \
 		|| { echo "build for $(K) has warnings or errors" >&2; exit 1; }
 	@test -f $(BUILD)/$(K)/virtio_ring/vireo_ring.ko
@@ -112,46 +116,22 @@ kernel-doc:
 deps:
 	@$(TOP)/tools/deps.sh
 
-# Everything: packages, a warning-free build for every kernel, the static
-# checks, the ring in userspace, the KUnit suites and the VM scenarios.
-# The KUnit guest runs beside the VM scenarios (each guest is one TCG
-# thread, and the machine has two cores); its output follows theirs.
-# Every part runs even if one fails; the last line totals their PASS/FAIL
-# lines.
+# Everything: packages, a warning-free build for every kernel (and for
+# the KUnit kernel, with its test modules), the static checks, then every
+# test under tests/ (tools/vm/run.py, Documentation/testing.rst):
+# T=<name or glob,...> and G=<group> select tests, KVER=<release or
+# debug> one kernel, J=<n> the tests run at a time (default: all CPUs).
+# It ends with one KTAP document and "N passed, N failed, N skipped".
+RUN_ARGS = $(foreach t,$(T),-T $(t)) $(if $(G),-G $(G)) $(if $(J),-j $(J)) \
+	   $(if $(filter command line,$(origin KVER)),--kver $(KVER))
+# A selection (T= or G=) skips samples and the static checks.
 test: deps
 	@$(MAKE) --no-print-directory all-kernels WERROR=1
-	@$(MAKE) --no-print-directory samples
-	@$(MAKE) --no-print-directory check
-	@mkdir -p $(BUILD)/logs
-	@rc=0; \
-	$(MAKE) --no-print-directory ringtest | tee $(BUILD)/logs/ring.out || rc=1; \
-	$(MAKE) --no-print-directory kunit > $(BUILD)/logs/kunit.out 2>&1 & kpid=$$!; \
-	$(MAKE) --no-print-directory vmtest | tee $(BUILD)/logs/vmtest.out || rc=1; \
-	wait $$kpid || rc=1; \
-	cat $(BUILD)/logs/kunit.out; \
-	outs="$(BUILD)/logs/ring.out $(BUILD)/logs/kunit.out $(BUILD)/logs/vmtest.out"; \
-	p=$$(cat $$outs | grep -c '^PASS ' || true); \
-	f=$$(cat $$outs | grep -c '^FAIL ' || true); \
-	if [ "$$rc" -ne 0 ] && [ "$$f" -eq 0 ]; then f=1; fi; \
-	echo "$$p passed, $$f failed"; \
-	exit $$rc
-
-vmtest:
-	@$(TOP)/tools/vm/vmtest.sh $(foreach k,$(TARGET_KVERS),--kver $(k))
-
-# The ring built in userspace (tools/ring): its unit tests (gcc and
-# clang-14, ASan+UBSan), then a fixed-seed fuzz pass and a replay of the
-# committed corpus. One PASS or FAIL line each; logs in build/logs/.
-RING_STEPS := test:ring-unit-tests fuzz-smoke:ring-fuzz-smoke
-ringtest:
-	@mkdir -p $(BUILD)/logs; rc=0; \
-	for s in $(RING_STEPS); do t=$${s%%:*}; n=$${s#*:}; \
-		if $(MAKE) --no-print-directory -C $(TOP)/tools/ring $$t \
-				> $(BUILD)/logs/$$n.log 2>&1; then \
-			echo "PASS $$n ($$(tail -n1 $(BUILD)/logs/$$n.log))"; \
-		else tail -n 20 $(BUILD)/logs/$$n.log; \
-			echo "FAIL $$n (see build/logs/$$n.log)"; rc=1; fi; \
-	done; exit $$rc
+	@$(if $(T)$(G),,$(MAKE) --no-print-directory samples)
+	@$(if $(T)$(G),,$(MAKE) --no-print-directory check)
+	@$(MAKE) --no-print-directory kunit-modules || \
+		echo "make test: the KUnit build failed; its tests will fail" >&2
+	@python3 $(TOP)/tools/vm/run.py $(RUN_ARGS)
 
 # A fuzzing campaign of FUZZ_SECONDS (default 600) on one core; new
 # inputs go to tools/ring/build/fuzz-corpus (merge with make -C tools/ring
@@ -164,22 +144,27 @@ fuzz:
 ring-bench: deps
 	@$(MAKE) --no-print-directory -C $(TOP)/tools/ring/bench run
 
-# The KUnit suites on a debug kernel (KASAN, lockdep) built from Debian's
-# linux-source-6.12 and cached in $(VIREO_CACHE)/kunit by its inputs.
+# The KUnit kernel: Debian's linux-source-6.12 with KASAN, lockdep and
+# kmemleak, cached in $(VIREO_CACHE)/kunit by its inputs; and our modules
+# with the KUnit suites (kunit/) built against it into build/kunit/.
 kunit-kernel:
 	@$(TOP)/tools/kunit/build-kernel.sh >/dev/null
 
-kunit:
-	@KBUILD_SRCS="$(KBUILD_SRCS)" $(TOP)/tools/kunit/run.sh
+kunit-modules: kunit-kernel
+	@$(MAKE) --no-print-directory build-one K=kunit KB_EXTRA=C=2 \
+		KD=$$($(TOP)/tools/kunit/build-kernel.sh --cached)
 
+# The whole stack in one guest, with a device of every type it drives.
 run: deps
 	@$(MAKE) --no-print-directory all-kernels
-	@$(TOP)/tools/vm/demo.sh
+	@python3 $(TOP)/tools/vm/demo.py $(if $(filter command line,$(origin KVER)),--kver $(KVER))
 
+# Benchmarks (bench/): the ring against Linux's in userspace, then the
+# drivers against the in-kernel ones in a 6.12 guest.
 bench: deps
 	@$(MAKE) --no-print-directory ring-bench
 	@$(MAKE) --no-print-directory all-kernels
-	@$(TOP)/tools/vm/vmtest.sh --bench
+	@$(TOP)/tools/bench $(if $(filter command line,$(origin KVER)),--kver $(KVER)) $(T)
 
 # Installs the modules for KVER under updates/vireo and runs depmod.
 # Debian's signing key is not available to out-of-tree builds, so the
@@ -202,13 +187,12 @@ help:
 	@echo "make check             sparse, checkpatch --strict, kernel-doc"
 	@echo "make samples           build samples/ out of tree, as a third-party driver"
 	@echo "make deps              install the Debian packages the project needs"
-	@echo "make test              deps, builds, checks, KUnit and every VM scenario on both kernels"
-	@echo "make kunit             the KUnit suites on the cached debug kernel (built on first use)"
-	@echo "make vmtest            the VM scenarios only"
-	@echo "make run               boot a demo guest with the stack loaded"
-	@echo "make bench             ring-bench, then vireo vs in-kernel drivers, same guest (6.12)"
+	@echo "make test              deps, builds, checks, then every test in tests/ on every kernel"
+	@echo "                       T=<glob,...> G=<group> KVER=<release|debug> J=<parallel boots>"
+	@echo "make kunit-modules     the KUnit kernel (cached) and the modules with kunit/ for it"
+	@echo "make run               boot one guest with a device of every type, bound to vireo"
+	@echo "make bench             ring-bench, then the bench/ benchmarks: vireo vs in-kernel (6.12)"
 	@echo "make ring-bench        instructions per buffer, vireo's ring vs Linux's (callgrind)"
-	@echo "make ringtest          the ring in userspace: unit tests, fuzz smoke pass, corpus replay"
 	@echo "make fuzz              fuzz the ring for FUZZ_SECONDS (default 600)"
 	@echo "make install           install the modules for KVER (updates/vireo)"
 	@echo "make clean             remove build/"

@@ -1,12 +1,28 @@
+#!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Benchmark bench-blk (6.12, not part of make test): the same block
-# workloads through vireo_blk and through the in-kernel virtio_blk in one
-# boot, on two identical null-co backends.  vireo_blk starts on
-# 0000:00:06.0 (moved to vireo with vireo-bind), virtio_blk on
-# 0000:00:07.0 (left with the built-in virtio-pci); halfway through the
-# rounds the two functions swap drivers, so that neither driver keeps a
-# difference between the two QEMU devices.  Method and results:
-# Documentation/blk-bench.rst.
+#
+# description: block workloads through vireo_blk and the in-kernel virtio_blk
+# kernels: 6.12
+# groups: bench
+# devices: blockdev:driver=null-co,node-name=nullA,size=4294967296
+# devices: blockdev:driver=null-co,node-name=nullB,size=4294967296
+# devices: virtio-blk-pci,addr=0x6,drive=nullA virtio-blk-pci,addr=0x7,drive=nullB
+# timeout: 2400
+# boot: virtio
+#
+# The same block workloads through vireo_blk and through the in-kernel
+# virtio_blk in one boot, on two identical null-co backends of 4 GiB
+# (nullA, nullB; no data is stored, so the numbers measure the drivers
+# and the emulated transport, not a host disk), each on a legacy
+# virtio-blk-pci with QEMU's defaults (two queues for two vCPUs).  Both
+# functions are bound to the built-in virtio-pci at boot and no
+# virtio_blk is loaded yet.  vireo_blk starts on 0000:00:06.0 (moved to
+# vireo with vireo-bind), virtio_blk (/lib/vireo/virtio_blk.ko) on
+# 0000:00:07.0; halfway through the rounds the two functions swap
+# drivers, so that neither driver keeps a difference between the two
+# QEMU devices.  The load generator is blkload, a static guest helper.
+# Method and results: Documentation/blk-bench.rst.  Not part of the
+# normal test run.
 #
 # Each round runs every workload once, on both disks in one blkload run
 # that drives them in turn in 100 ms slices (A B B A ..., the round's
@@ -25,7 +41,7 @@
 # I/O (BENCH-DIAG) and where the drivers spend their time (BENCH-PROF).
 # Only that the I/O works is checked, never how fast it is.
 #
-# Kernel command line knobs (VM_APPEND= for vmtest.sh):
+# Kernel command line knobs (VM_APPEND= for the host harness):
 # vireo.bench_secs=N (per driver and run, default 5),
 # vireo.bench_rounds=N (default 10), vireo.bench_swap=0 (no swap),
 # vireo.bench_diag=0 (no diagnostic pass), vireo.bench_aa=1 (A/A
@@ -107,7 +123,7 @@ find_disks() {
 	wait_for 10 disk_of $K
 	DISK_vireo=$(disk_of $V) && DISK_virtio=$(disk_of $K) || {
 		fail "no block device on $V or $K"
-		ls /sys/block | sed 's/^/VIREO-INFO: block: /'
+		ls /sys/block | diag_lines "block: "
 		return 1
 	}
 	log "vireo disk: $DISK_vireo ($V), in-kernel disk: $DISK_virtio ($K)"
@@ -187,7 +203,7 @@ blkrun() {
 	_rc=$?
 	if [ $_rc -ne 0 ] || [ -z "$RUN" ]; then
 		fail "blkload $_lbl on$_disks (status $_rc)"
-		sed 's/^/VIREO-INFO:   | /' /tmp/blkload.err
+		diag_lines </tmp/blkload.err
 		return 1
 	fi
 }
@@ -526,7 +542,7 @@ diagnostics() {
 
 blk_setup || return 1
 check "blkload present" test -x /bin/blkload || return 1
-queue_settings | grep DIFFERS | sed 's/^BENCH-DIAG /VIREO-INFO: /'
+queue_settings | grep DIFFERS | sed 's/^BENCH-DIAG /  # /'
 log "runs of ${secs}s, $rounds rounds, workloads: $WORKLOADS"
 rm -f $DAT $RATIOS
 # Warm-up: touch each path once so first-use costs (page tables, slab

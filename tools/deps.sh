@@ -22,8 +22,8 @@ SRC_DEST=$CACHE/linux-source-6.12
 
 # Everything but the kernel images, whose exact ABI is only known once
 # the header meta packages are installed. bc, bison, flex and libelf-dev
-# build the KUnit test kernel; python3 parses its results and relays the
-# VM scenarios' QMP commands (tools/vm/qmp-relay.py); e2fsprogs goes
+# build the KUnit test kernel; python3 runs the test harness (tools/vm/:
+# the runner, the KTAP parser, the QMP relay); e2fsprogs goes
 # into the test initramfs (mkfs.ext4, e2fsck). clang-14 with its
 # sanitizer runtimes and llvm-14 build, fuzz and measure the coverage of
 # the ring in userspace (tools/ring); valgrind counts its instructions.

@@ -1,8 +1,20 @@
+#!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Scenario blk-coexist (issue 4, scenario 11; 6.12): the in-kernel
-# virtio-pci owns both disks at boot.  00:06.0 is handed to vireo with
-# vireo-bind, 00:07.0 stays with virtio-pci and gets the in-kernel
-# virtio_blk.ko: vblk0 and vda in one guest, both passing scenario 2.
+#
+# description: vireo_blk and the in-kernel virtio_blk on two disks in one guest
+# kernels: 6.12
+# groups: coexist
+# devices: img:d0:256M img:d1:256M virtio-blk-pci,addr=0x6,drive=d0 virtio-blk-pci,addr=0x7,drive=d1
+# timeout: 900
+# boot: virtio
+#
+# The in-kernel virtio-pci owns both 256 MiB disks at boot.  vireo-bind
+# --to vireo 0000:00:06.0, then the in-kernel virtio_blk.ko and the vireo
+# stack: vblk0 on 00:06.0 (bound to vireo_pci) and vdX on 00:07.0
+# (virtio-pci); the pattern run of blk-pattern passes on both, one after
+# the other.  Then virtio_blk is removed: its disk goes, vblk0 stays and
+# still verifies; the stack unloads.  6.12 only, like coexist: on 6.1 the
+# in-kernel virtio_pci is a module that is never loaded.
 
 A=0000:00:06.0
 B=0000:00:07.0

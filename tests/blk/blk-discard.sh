@@ -1,9 +1,19 @@
+#!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Scenario blk-discard (issue 4, scenario 6): DISCARD and WRITE_ZEROES.
-# The disk is filled with a pattern; blkdiscard punches a range (the raw
-# image has discard=unmap, so QEMU punches a hole and the range reads
-# back as zeros) and BLKZEROOUT zeroes another; both read back as zeros
-# and the data around them is untouched.
+#
+# description: DISCARD and WRITE_ZEROES read back as zeros, data around intact
+# kernels: all
+# groups: quick
+# devices: img:d0:64M virtio-blk-pci,addr=0x6,drive=d0
+# ref: blk
+#
+# DISCARD and WRITE_ZEROES negotiated, discard_max_bytes and
+# write_zeroes_max_bytes non-zero.  Over a pattern: busybox blkdiscard of
+# 8 MiB and BLKDISCARD of 1 MiB (the discard counter in
+# /sys/block/vblkN/stat grows), BLKZEROOUT of 16 MiB and of one 4 KiB
+# block: all four ranges read back as zeros (the raw image has
+# discard=unmap, so QEMU punches holes), and every byte around them keeps
+# its pattern.  The zero check itself is shown to fail on pattern data.
 
 blk_load || return 1
 blk_wait_disk $BLK_BDF || return 1

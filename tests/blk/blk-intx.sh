@@ -1,6 +1,17 @@
+#!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Scenario blk-intx (issue 4, scenario 8): vectors=0, so the device has
-# no MSI-X and every queue shares the INTx line; scenario 2 must pass.
+#
+# description: the blk-pattern run over INTx (vectors=0, no MSI-X)
+# kernels: all
+# groups: irq
+# devices: img:d0:256M virtio-blk-pci,addr=0x6,drive=d0,vectors=0
+# timeout: 600
+# ref: blk
+#
+# vectors=0 on a 256 MiB disk: the device has no MSI-X, so every queue
+# shares the INTx line.  The pattern run of blk-pattern must pass; the
+# vireoN line is on the IO-APIC and counted interrupts, no vireo line is
+# on PCI-MSI.
 
 blk_load || return 1
 blk_wait_disk $BLK_BDF || return 1

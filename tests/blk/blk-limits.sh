@@ -1,13 +1,23 @@
+#!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Scenario blk-limits (hardening issue, defect 5): unusual but legal
-# device options.  4 KiB logical blocks, a 4-entry ring (seg_max 2), a
-# discard limit of 8 KiB below a 64 KiB discard granularity, and a
-# write-zeroes limit of 2 KiB, below one block.  vireo_blk must derive
-# limits the block layer can honour: discards shrink their granularity to
-# fit the limit and succeed, write-zeroes is turned off with one message
-# (BLKZEROOUT then writes zeros), and data reads back correctly.  Before
-# the fix every discard failed and every BLKZEROOUT sent misaligned
-# requests the device refused.
+#
+# description: unusual but legal device limits: discard and write-zeroes still work
+# kernels: all
+# groups: fault
+# devices: img:d0:64M
+# devices: virtio-blk-pci,addr=0x6,drive=d0,logical_block_size=4096,physical_block_size=4096,discard_granularity=65536,max-discard-sectors=16,max-write-zeroes-sectors=4,queue-size=4
+# timeout: 600
+# ref: blk
+#
+# Unusual but legal device options: 4 KiB logical blocks, a 4-entry ring
+# (seg_max 2), a discard limit of 8 KiB below a 64 KiB discard
+# granularity, and a write-zeroes limit of 2 KiB, below one block.
+# vireo_blk must derive limits the block layer can honour: discards
+# shrink their granularity to fit the limit and succeed, write-zeroes is
+# turned off with one message (BLKZEROOUT then writes zeros), and data
+# reads back correctly.  A driver that passed these limits through as
+# they are makes every discard fail and every BLKZEROOUT send misaligned
+# requests the device refuses.
 
 blk_load || return 1
 blk_wait_disk $BLK_BDF || return 1

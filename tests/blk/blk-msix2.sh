@@ -1,8 +1,17 @@
+#!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Scenario blk-msix2: two request queues but vectors=2, too few for a
-# vector per queue (that needs 3), so vireo_pci must take the middle rung
-# of its ladder: one MSI-X vector for config changes and one shared by
-# both queues. The pattern run must pass on the shared vector.
+#
+# description: two queues, two vectors: one for config, one shared by the queues
+# kernels: all
+# groups: irq
+# devices: img:d0:64M virtio-blk-pci,addr=0x6,drive=d0,num-queues=2,vectors=2
+# ref: blk
+#
+# num-queues=2,vectors=2: too few vectors for one per queue (that needs
+# three), so vireo_pci must take the middle rung of its interrupt ladder:
+# vireoN-config and one vireoN-virtqueues vector shared by both queues,
+# both on PCI-MSI, no vireoN-req.0 line, nothing on the IO-APIC.  The
+# pattern run of blk-pattern must pass over the shared vector.
 
 blk_load || return 1
 blk_wait_disk $BLK_BDF || return 1

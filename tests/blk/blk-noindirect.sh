@@ -1,7 +1,16 @@
+#!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Scenario blk-noindirect (issue 4, scenario 9): indirect_desc=off, so
-# each request takes header + data + status descriptors in the ring
-# itself (and the tag depth must allow for that); scenario 2 must pass.
+#
+# description: the blk-pattern run with direct descriptors only (indirect_desc=off)
+# kernels: all
+# devices: img:d0:256M virtio-blk-pci,addr=0x6,drive=d0,indirect_desc=off
+# timeout: 600
+# ref: blk
+#
+# indirect_desc=off on a 256 MiB disk: feature bit 28 is not negotiated,
+# so each request takes header + data + status descriptors in the ring
+# itself (and the tag depth must allow for that).  The pattern run of
+# blk-pattern must pass.
 
 blk_load || return 1
 blk_wait_disk $BLK_BDF || return 1

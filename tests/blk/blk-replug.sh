@@ -1,13 +1,22 @@
+#!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Scenario blk-replug (hardening issue): hot-unplug and replug of a disk
-# under I/O, N times (vireo.replug_cycles=N, default 100).  Each cycle an
-# O_DIRECT writer lays a fresh pattern over the disk again and again from
-# its start; QMP device_del pulls the function at a varying moment, the
-# writer must end with a write error, the function must go, and
-# device_add must bring it back with a disk on it.  Every byte the writer
-# had acknowledged before the unplug (all of the disk once it wrapped)
-# must then read back.  A hang fails the
-# cycle (bounded waits) and a splat fails the run on the host.
+#
+# description: many hot-unplug/replug cycles under I/O; acknowledged data survives
+# kernels: all
+# groups: hotplug stress
+# devices: img:d0:64M virtio-blk-pci,addr=0x6,drive=d0,id=vdisk0
+# timeout: 900
+# ref: blk
+#
+# Hot-unplug and replug of a disk under I/O, N times
+# (vireo.replug_cycles=N on the kernel command line, default 100).  Each
+# cycle an O_DIRECT writer lays a fresh pattern over the disk again and
+# again from its start; QMP device_del pulls the function at a varying
+# moment, the writer must end with a write error, the function must go,
+# and device_add must bring it back with a disk on it.  Every byte the
+# writer had acknowledged before the unplug (all of the disk once it
+# wrapped) must then read back.  A hang fails the cycle (bounded waits)
+# and a splat fails the run on the host.
 
 ID=vdisk0
 cycles=100
@@ -34,13 +43,13 @@ replug_cycle() {
 	_acked=$(sed -n 's/^blkpat: loop stopped after \([0-9]*\) bytes.*/\1/p' /tmp/w.out)
 	if [ -z "$_acked" ]; then
 		fail "cycle $1: the writer did not stop on a write error"
-		sed 's/^/VIREO-INFO:   | /' /tmp/w.out
+		diag_lines </tmp/w.out
 		return 1
 	fi
 	[ "$_acked" -gt "$_size" ] && _acked=$_size
 	if ! wait_for 30 sh -c "! test -e /sys/bus/pci/devices/$BLK_BDF"; then
 		fail "cycle $1: $BLK_BDF still present 30 s after device_del"
-		: >/run/vireo/.vireo-stuck
+		mark_stuck
 		return 1
 	fi
 	# QEMU finishes unplugging a moment after the guest lets go of the
@@ -62,7 +71,7 @@ replug_cycle() {
 	[ "$_acked" -eq 0 ] && return 0
 	if ! blkpat -b 64K -s $_seed -l "$_acked" verify "/dev/$DISK" >/tmp/v.out 2>&1; then
 		fail "cycle $1: acknowledged bytes [0, $_acked) did not read back"
-		sed 's/^/VIREO-INFO:   | /' /tmp/v.out
+		diag_lines </tmp/v.out
 		return 1
 	fi
 	return 0

@@ -1,9 +1,17 @@
+#!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Scenario blk-resize (issue 4, scenario 5): a 64 MiB disk grows to
-# 128 MiB through QMP block_resize while the driver is bound.  The guest
-# must see the new capacity (config-change interrupt, handled in process
-# context) without a reload, the old data must be intact and the new
-# range must take a pattern write and read-back.
+#
+# description: a bound disk grows from 64 to 128 MiB through QMP block_resize
+# kernels: all
+# groups: quick
+# devices: img:d0:64M virtio-blk-pci,addr=0x6,drive=d0
+# ref: blk
+#
+# After a pattern over the disk, QMP block_resize of node d0 to 128 MiB
+# while the driver is bound: within 30 s the disk's size is 128 MiB (the
+# config-change interrupt, handled in process context), a new open sees
+# it, the first 64 MiB still verify, the new 64 MiB take a pattern write
+# and read-back, and I/O past the new end fails.  No reload.
 
 NODE=d0
 blk_load || return 1
@@ -20,7 +28,7 @@ else
 	fail "$DISK capacity after block_resize: $(blk_bytes "$DISK"), want $((128 * MIB))"
 	return 1
 fi
-dmesg | grep -iE "$DISK.*(capacity|size)" | sed 's/^/VIREO-INFO:   | /'
+dmesg | grep -iE "$DISK.*(capacity|size)" | diag_lines
 expect_eq "$dev size through a new open" "$(blockdev --getsize64 "$dev")" $((128 * MIB))
 blkpat_run "$DISK: old 64 MiB intact" -b 1M -s 51 -l 64M verify "$dev"
 blkpat_run "$DISK: pattern write of the new 64 MiB" -b 64K -s 52 -o 64M write "$dev"

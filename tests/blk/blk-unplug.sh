@@ -1,9 +1,21 @@
+#!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Scenario blk-unplug (issue 4, scenario 10): hot-unplug through QMP
-# device_del (ACPI PCI hotplug) while an O_DIRECT writer runs.  The writer
-# must see an error, the disk and the PCI function must go away, the
-# guest must keep running and the stack must still unload cleanly.  A
-# splat (hung task, WARN in the driver's remove) fails it on the host.
+#
+# description: ACPI hot-unplug of the disk under an O_DIRECT writer
+# kernels: all
+# groups: quick hotplug
+# devices: img:d0:64M virtio-blk-pci,addr=0x6,drive=d0,id=vdisk0
+# ref: blk
+#
+# blkpat loop writes 64 KiB O_DIRECT requests over and over; after 3 s it
+# must still run, then QMP device_del vdisk0 (ACPI PCI hot-unplug: the
+# guest's acpiphp removes the function, which runs the driver's remove
+# with I/O in flight).  Within 30 s the writer must end with a write
+# error, having written data before; the PCI function, the disk and its
+# node must be gone; the guest must go on running commands and the stack
+# must unload cleanly.  A hung task or a WARN in the remove path fails it
+# as a splat on the host.  This also checks that ACPI PCI hotplug works in
+# the guest at all.
 
 ID=vdisk0
 blk_load || return 1
@@ -17,7 +29,7 @@ if kill -0 $writer 2>/dev/null; then
 	ok "writer running on $dev"
 else
 	fail "writer on $dev ended early"
-	sed 's/^/VIREO-INFO:   | /' /tmp/writer.out
+	diag_lines </tmp/writer.out
 	return 1
 fi
 
@@ -25,7 +37,7 @@ qmp "{\"execute\": \"device_del\", \"arguments\": {\"id\": \"$ID\"}}"
 writer_wait $writer 30 "device_del" || return 1
 wait $writer
 st=$?
-sed 's/^/VIREO-INFO:   | writer: /' /tmp/writer.out
+diag_lines "writer: " </tmp/writer.out
 if [ $st -eq 3 ] && grep -q 'write error at' /tmp/writer.out; then
 	ok "writer saw a write error (status $st)"
 else

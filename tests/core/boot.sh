@@ -1,8 +1,20 @@
+#!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Scenario boot: the harness itself.  Needs no vireo module; checks that
-# the guest sees one legacy virtio-rng at 0000:00:04.0 that no driver has
-# claimed (initcall_blacklist keeps 6.12's built-in virtio-pci off it),
-# and that the initramfs carries what the other scenarios need.
+#
+# description: the harness itself: an unclaimed legacy virtio-rng, no vireo module
+# kernels: all
+# groups: quick
+# devices: virtio-rng-pci,addr=0x4
+# modules: none
+#
+# Checks the test environment rather than vireo, and needs none of its
+# modules.  The guest must see 0000:00:04.0 as a legacy virtio-rng (vendor
+# 0x1af4, device 0x1005, subsystem device 0x0004, i.e. virtio type 4)
+# that no driver has claimed, which shows that initcall_blacklist keeps
+# the built-in virtio-pci of 6.12 off it; the hung-task timeout must be
+# 10 s, and the hw_random class and /dev/hwrng must exist.  It also logs
+# which vireo modules the initramfs carries (with their vermagic), so
+# that a missing build shows here first.
 
 BDF=0000:00:04.0
 show_pci

@@ -1,8 +1,24 @@
+#!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Scenario coexist (6.12): the in-kernel virtio-pci owns both devices at
-# boot.  Move 00:05.0 to vireo with vireo-bind (before vireo_pci is
-# loaded), run virtio-rng and vireo_rng side by side, then move 00:05.0
-# back to virtio-pci with vireo_rng still loaded.
+#
+# description: in-kernel virtio-rng and vireo_rng side by side; vireo-bind both ways
+# kernels: 6.12
+# groups: coexist rng
+# devices: virtio-rng-pci,addr=0x4 virtio-rng-pci,addr=0x5
+# boot: virtio
+#
+# Boots without initcall_blacklist, so the in-kernel virtio-pci owns both
+# devices at boot.  vireo-bind --to vireo 0000:00:05.0 before vireo_pci is
+# loaded must leave 00:05.0 unbound (held by its driver_override); after
+# loading the in-kernel virtio-rng.ko and the vireo stack, 00:04.0 is on
+# virtio-pci, 00:05.0 on vireo_pci, rng_available lists virtio_rng.0 and
+# vireo_rng.0, and 256 KiB read through each are random-looking and
+# differ.  Then, with vireo_rng still loaded, vireo-bind --to virtio
+# 0000:00:05.0 must hand the device back: 00:05.0 is on virtio-pci again,
+# no vireo device is left, vireo_rng.0 is gone and two virtio_rng hwrngs
+# exist; the vireo stack unloads cleanly and 00:05.0 stays on virtio-pci.
+# 6.12 only: on 6.1 the in-kernel virtio_pci is a module that is never
+# loaded.
 
 A=0000:00:04.0
 B=0000:00:05.0
@@ -17,7 +33,7 @@ expect_eq "$B driver before vireo_pci is loaded" "$(pci_driver $B)" none
 check "insmod virtio-rng (in-kernel driver)" insmod $VIREO_KO/virtio-rng.ko
 load_stack || return 1
 wait_for 5 vireo_dev_of $B
-run_deadline 10 vireo-bind --list | sed 's/^/VIREO-INFO: vireo-bind: /'
+run_deadline 10 vireo-bind --list | diag_lines "vireo-bind: "
 expect_eq "$A driver" "$(pci_driver $A)" virtio-pci
 expect_eq "$B driver" "$(pci_driver $B)" vireo_pci
 dev=$(vireo_dev_of $B) && check_vireo_dev "$dev" 0x0004

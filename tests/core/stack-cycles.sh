@@ -1,10 +1,21 @@
+#!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Scenario stack-cycles (hardening issue): N load/unload cycles of the
-# whole stack (vireo.stack_cycles=N, default 100) with an rng and a disk
-# present.  Each cycle loads every module, waits for vireo_rng.0 and the
-# disk, reads a little from both, unloads everything and checks that
-# nothing of ours is left: no bus, modules, hwrng, disk, IRQ or PCI
-# binding.  Each step is bounded; the first failure stops the cycles.
+#
+# description: many load/unload cycles of the stack with an rng and a disk present
+# kernels: all debug
+# groups: stress
+# devices: virtio-rng-pci,addr=0x4 img:d0:64M virtio-blk-pci,addr=0x6,drive=d0
+# timeout: 900
+#
+# N load/unload cycles of the whole stack (vireo.stack_cycles=N on the
+# kernel command line, default 100) with an rng and a disk present.  Each
+# cycle loads every module, waits for vireo_rng.0 and the disk, reads a
+# little from both, unloads everything and checks that nothing of ours is
+# left: no bus, modules, hwrng, disk, IRQ or PCI binding.  Each step is
+# bounded; the first failure stops the cycles.  Catches leaks and
+# teardown races that one round of load-unload is too short to show.
+# On the debug kernel (KASAN, lockdep) kmemleak must then suspect
+# nothing that appeared since the test began.
 
 RNG_BDF=0000:00:04.0
 cycles=100
@@ -28,7 +39,7 @@ stack_cycle() {
 	for _m in $MODS; do
 		if ! run_deadline 60 insmod "$VIREO_KO/$_m.ko" >/tmp/c.out 2>&1; then
 			fail "cycle $1: insmod $_m"
-			sed 's/^/VIREO-INFO:   | /' /tmp/c.out
+			diag_lines </tmp/c.out
 			return 1
 		fi
 	done
@@ -46,7 +57,7 @@ stack_cycle() {
 	for _m in vireo_blk vireo_rng vireo_pci vireo_core vireo_ring; do
 		if ! run_deadline 30 rmmod "$_m" >/tmp/c.out 2>&1; then
 			fail "cycle $1: rmmod $_m"
-			sed 's/^/VIREO-INFO:   | /' /tmp/c.out
+			diag_lines </tmp/c.out
 			return 1
 		fi
 	done
@@ -58,6 +69,7 @@ stack_cycle() {
 	return 0
 }
 
+kmemleak_reset
 i=1
 while [ $i -le "$cycles" ]; do
 	stack_cycle $i || break
@@ -67,3 +79,4 @@ if [ $i -gt "$cycles" ]; then
 	ok "$cycles load/unload cycles, nothing left behind"
 fi
 check_clean
+kmemleak_check

@@ -1,6 +1,15 @@
+#!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Scenario rng-intx: device without MSI-X (vectors=0), so the transport
-# must fall back to the shared INTx line.
+#
+# description: no MSI-X (vectors=0): the transport falls back to INTx
+# kernels: all
+# groups: quick irq
+# devices: virtio-rng-pci,addr=0x4,vectors=0
+#
+# The device has no MSI-X, so the transport must fall back to the shared
+# INTx line.  Same feature, status and 1 MiB read checks as rng-read;
+# vireo0 is on the IO-APIC and counted interrupts, there is no
+# vireo0-input line and no vireo line on PCI-MSI.
 
 load_stack || return 1
 wait_for 5 test -e /sys/bus/vireo/devices/vireo0/driver

@@ -1,7 +1,16 @@
+#!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Scenario rng-msix1: the device offers a single MSI-X vector.  Both MSI-X
-# modes need two (config + queue, or config + shared queue vector), so
-# the transport must fall back to INTx, and still work.
+#
+# description: a single MSI-X vector is too few: the transport falls back to INTx
+# kernels: all
+# groups: quick irq
+# devices: virtio-rng-pci,addr=0x4,vectors=1
+#
+# The device offers a single MSI-X vector.  It fits neither MSI-X mode
+# (per-queue and shared both need a config vector plus one: config +
+# queue, or config + shared queue vector), so the transport must fall back
+# to INTx and still work: 256 KiB read and random-looking, vireo0 on the
+# IO-APIC with interrupts counted, no vireo line on PCI-MSI.
 
 load_stack || return 1
 wait_for 5 test -e /sys/bus/vireo/devices/vireo0/driver

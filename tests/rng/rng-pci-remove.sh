@@ -1,8 +1,18 @@
+#!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Scenario rng-pci-remove: the PCI function goes away (sysfs remove, the
-# path an orderly hot-unplug takes) while a reader is blocked in
-# vireo_rng on a starved device. The reader must fail, nothing may splat,
-# and a rescan must hand the function back to vireo_pci.
+#
+# description: PCI remove with a reader blocked in vireo_rng; rescan binds again
+# kernels: all
+# groups: quick hotplug
+# devices: virtio-rng-pci,addr=0x4,max-bytes=64,period=600000
+#
+# The same starved device as rng-rmmod-blocked (64 bytes per ten
+# minutes).  A blocking reader is still blocked after 3 s, then the PCI
+# function is removed through sysfs: the path an orderly hot-unplug takes,
+# vireo_pci's remove with I/O in flight.  The function, vireo0 and
+# vireo_rng.0 must be gone, the reader must exit with an error within
+# 5 s, nothing may splat, and after /sys/bus/pci/rescan the function must
+# be bound to vireo_pci again with vireo_rng.0 back.  Then a clean unload.
 
 BDF=0000:00:04.0
 

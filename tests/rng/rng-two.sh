@@ -1,5 +1,16 @@
+#!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Scenario rng-two: two rng devices, two independent hwrngs.
+#
+# description: two rng devices give two independent hwrngs
+# kernels: all
+# groups: quick
+# devices: virtio-rng-pci,addr=0x4 virtio-rng-pci,addr=0x5
+#
+# Two devices (00:04.0 and 00:05.0): two vireo devices, both PCI devices
+# bound to vireo_pci, both vireo devices pass the sysfs checks,
+# vireo_rng.0 and vireo_rng.1 are both in rng_available; 256 KiB from
+# each (switching rng_current) are random-looking, differ, and share no
+# 16-byte block.  Shows that per-device state is not shared.
 
 load_stack || return 1
 wait_for 5 test -e /sys/bus/vireo/devices/vireo1/driver

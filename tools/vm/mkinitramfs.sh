@@ -1,20 +1,28 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# mkinitramfs.sh KVER OUTFILE [--modules-dir DIR]
+# mkinitramfs.sh KERNEL OUTFILE [--modules-dir DIR] [--kunit DIR]
 #
-# Build the test initramfs (gzip -1 newc cpio) for kernel release KVER:
+# The one builder of vireo's guest initramfs (gzip -1 newc cpio), for a
+# Debian kernel release or for the KUnit kernel (KERNEL "debug"):
 #   /bin/busybox + applet symlinks     busybox-static
-#   /init                              tools/guest/init
-#   /lib/vireo/guest/*.sh              tools/guest/*.sh (scenarios, lib)
-#   /lib/vireo/vireo_{ring,core,pci,rng,blk}.ko  from build/KVER/ (or DIR)
+#   /init                              tools/vm/guest/init
+#   /lib/vireo/guest/lib.sh            tools/vm/guest/lib.sh
+#   /lib/vireo/tests/<name>.sh         every tests/**/<name>.sh, bench/*.sh
+#                                      and tools/vm/guest/demo.sh
+#   /lib/vireo/<module>.ko, modules    tools/vm/modules, from DIR
+#                                      (default build/KERNEL/), and their
+#                                      names in load order
+#   /lib/vireo/kunit/*.ko, order       with --kunit: the KUnit modules of
+#                                      DIR, dependencies first, each with
+#                                      the number of suites it registers
 #   /lib/vireo/virtio-rng.ko           the in-kernel virtio-rng and
 #   /lib/vireo/virtio_blk.ko           virtio_blk, decompressed, each when
 #                                      all its dependencies are built
-#                                      into KVER (6.12)
-#   /bin/vireo-bind                    tools/vireo-bind, when present
-#   /bin/<name>                        every tools/guest/<name>.c, built
-#                                      static (gcc -static -O2 -Wall
+#                                      into KERNEL (6.12)
+#   /bin/vireo-bind                    tools/vireo-bind
+#   /bin/<name>                        every tools/vm/guest/src/<name>.c,
+#                                      built static (gcc -static -O2 -Wall
 #                                      -Werror); extra link flags from a
 #                                      "vireo-guest-ldlibs: ..." line in
 #                                      the source (e.g. -laio)
@@ -23,31 +31,37 @@
 #   /bin/mke2fs, mkfs.ext4, e2fsck,    e2fsprogs from the host, with the
 #   fsck.ext4, /lib*/...               shared libraries ldd lists, and
 #                                      /etc/mke2fs.conf
-# Missing vireo modules are reported and left out (the "boot" scenario
-# needs none); vmtest.sh refuses to run module scenarios without them.
+# Missing vireo modules are reported and left out (the "boot" test needs
+# none); the runner refuses to run tests that need them.
 # The image is rebuilt only when an input changed (OUTFILE.key).
 set -euo pipefail
 
-# shellcheck source=tools/vm/scenarios.sh
-. "$(dirname "${BASH_SOURCE[0]}")/scenarios.sh"
+VIREO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+VIREO_BUILD=${VIREO_BUILD:-$VIREO_ROOT/build}
+mapfile -t VM_MODULES < <(grep -v -e '^#' -e '^$' "$VIREO_ROOT/tools/vm/modules")
+rel() { echo "${1#"$VIREO_ROOT"/}"; }
 
 die() { echo "mkinitramfs: error: $*" >&2; exit 1; }
 
-[[ $# -ge 2 ]] || die "usage: $0 KVER OUTFILE [--modules-dir DIR]"
+[[ $# -ge 2 ]] || die "usage: $0 KERNEL OUTFILE [--modules-dir DIR] [--kunit DIR]"
 KVER=$1
 OUT=$2
 shift 2
 MODDIR=$VIREO_BUILD/$KVER
+KUNIT=
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--modules-dir) MODDIR=${2:?}; shift 2 ;;
+	--kunit) KUNIT=${2:?}; shift 2 ;;
 	*) die "unknown argument: $1" ;;
 	esac
 done
 
 BUSYBOX=/bin/busybox
 [[ -x $BUSYBOX ]] || die "$BUSYBOX missing (install busybox-static)"
-GUEST=$VIREO_ROOT/tools/guest
+GUEST=$VIREO_ROOT/tools/vm/guest
+mapfile -t TESTS < <(find "$VIREO_ROOT/tests" "$VIREO_ROOT/bench" -name '*.sh' | LC_ALL=C sort)
+TESTS+=("$GUEST/demo.sh")
 BIND=$VIREO_ROOT/tools/vireo-bind
 
 # inkernel_ko REL: the in-kernel module /lib/modules/KVER/kernel/REL.ko
@@ -55,6 +69,7 @@ BIND=$VIREO_ROOT/tools/vireo-bind
 # dependencies), else nothing.
 inkernel_ko() {
 	local f
+	[[ -d /lib/modules/$KVER/kernel ]] || return 0
 	for f in /lib/modules/"$KVER"/kernel/"$1".ko{.xz,.zst,}; do
 		[[ -f $f ]] || continue
 		[[ -z $(modinfo -F depends "$f" 2>/dev/null) ]] && echo "$f"
@@ -64,7 +79,7 @@ inkernel_ko() {
 VRNG=$(inkernel_ko drivers/char/hw_random/virtio-rng)
 VBLK=$(inkernel_ko drivers/block/virtio_blk)
 
-# In-kernel modules the scenarios insmod (no modprobe in the guest),
+# In-kernel modules the tests insmod (no modprobe in the guest),
 # with their modules.dep closure: ext4 for blk-ext4, and crc32c_generic
 # because ext4's metadata checksums ask the crypto API for "crc32c"
 # (the TCG CPU lacks SSE4.2, so crc32c-intel would not load).
@@ -74,6 +89,7 @@ EXTRA_KMODS=(kernel/crypto/crc32c_generic kernel/fs/ext4/ext4)
 # to /lib/modules/KVER, dependencies first.  Built-in ones are skipped.
 kmod_closure() {
 	local m line
+	[[ -f /lib/modules/$KVER/modules.dep ]] || return 0
 	for m in "${EXTRA_KMODS[@]}"; do
 		line=$(grep -E "^$m\.ko(\.xz|\.zst)?:" "/lib/modules/$KVER/modules.dep") ||
 			continue
@@ -84,7 +100,7 @@ kmod_closure() {
 }
 mapfile -t KMODS < <(kmod_closure)
 
-# e2fsprogs for the ext4 scenario: binaries and their ldd closure.
+# e2fsprogs for the ext4 test: binaries and their ldd closure.
 E2FS_BINS=(/usr/sbin/mke2fs /usr/sbin/e2fsck)
 for b in "${E2FS_BINS[@]}"; do
 	[[ -x $b ]] || die "$b missing (install e2fsprogs)"
@@ -95,10 +111,11 @@ mapfile -t E2FS_LIBS < <(ldd "${E2FS_BINS[@]}" |
 E2FS_CONF=/etc/mke2fs.conf
 
 # Static guest helpers.
-CSRCS=("$GUEST"/*.c)
+CSRCS=("$GUEST"/src/*.c)
 
 # Inputs, for the cache key and the copy below.
-inputs=("$BUSYBOX" "$GUEST"/init "$GUEST"/*.sh "${CSRCS[@]}" "$GUEST"/*.h "${BASH_SOURCE[0]}"
+inputs=("$BUSYBOX" "$GUEST"/init "$GUEST"/lib.sh "${TESTS[@]}" "${CSRCS[@]}" "$GUEST"/src/*.h
+	"${BASH_SOURCE[0]}" "$VIREO_ROOT/tools/vm/modules"
 	"${E2FS_BINS[@]}" "${E2FS_LIBS[@]}")
 [[ -f $E2FS_CONF ]] && inputs+=("$E2FS_CONF")
 mods=()
@@ -106,10 +123,31 @@ for m in "${VM_MODULES[@]}"; do
 	if [[ -f $MODDIR/$m ]]; then
 		mods+=("$MODDIR/$m")
 	else
-		echo "mkinitramfs: note: $(vm_rel "$MODDIR/$m") not built; left out" >&2
+		echo "mkinitramfs: note: $(rel "$MODDIR/$m") not built; left out" >&2
 	fi
 done
 inputs+=(${mods[@]+"${mods[@]}"})
+# KUnit modules, dependencies first (modinfo depends among themselves).
+kos=()
+if [[ -n $KUNIT ]]; then
+	declare -A KDEPS=()
+	for k in "$KUNIT"/*.ko; do
+		KDEPS[$(basename "$k" .ko)]=$(modinfo -F depends "$k" | tr , ' ')
+	done
+	declare -A SEEN=()
+	visit() {
+		local d
+		[[ -n ${SEEN[$1]:-} ]] && return 0
+		SEEN[$1]=1
+		for d in ${KDEPS[$1]}; do
+			[[ -n ${KDEPS[$d]+x} ]] && visit "$d"
+		done
+		kos+=("$1")
+	}
+	for k in $(printf '%s\n' "${!KDEPS[@]}" | LC_ALL=C sort); do visit "$k"; done
+	[[ ${#kos[@]} -gt 0 ]] || die "no KUnit modules in $KUNIT"
+	for k in "${kos[@]}"; do inputs+=("$KUNIT/$k.ko"); done
+fi
 [[ -n $VRNG ]] && inputs+=("$VRNG")
 [[ -n $VBLK ]] && inputs+=("$VBLK")
 for k in ${KMODS[@]+"${KMODS[@]}"}; do
@@ -119,13 +157,13 @@ done
 
 key=$( { echo "$KVER"; sha256sum "${inputs[@]}"; } | sha256sum | cut -d' ' -f1)
 if [[ -f $OUT && -f $OUT.key && $(cat "$OUT.key") == "$key" ]]; then
-	echo "mkinitramfs: $(vm_rel "$OUT") up to date"
+	echo "mkinitramfs: $(rel "$OUT") up to date"
 	exit 0
 fi
 
 stage=$(mktemp -d "${TMPDIR:-/tmp}/vireo-initramfs.XXXXXX")
 trap 'rm -rf "$stage" "$OUT.tmp.$$"' EXIT
-mkdir -p "$stage"/{bin,dev,proc,sys,tmp,root,lib/vireo/guest}
+mkdir -p "$stage"/{bin,dev,proc,sys,tmp,root,lib/vireo/guest,lib/vireo/tests}
 ln -s bin "$stage/sbin"
 mkdir -p "$stage/usr"
 ln -s ../bin "$stage/usr/bin"
@@ -158,7 +196,20 @@ if [[ -f $E2FS_CONF ]]; then
 	mkdir -p "$stage/etc"
 	cp "$E2FS_CONF" "$stage/etc/mke2fs.conf"
 fi
-install -m 0644 "$GUEST"/*.sh "$stage/lib/vireo/guest/"
+install -m 0644 "$GUEST/lib.sh" "$stage/lib/vireo/guest/"
+install -m 0644 "${TESTS[@]}" "$stage/lib/vireo/tests/"
+if [[ ${#kos[@]} -gt 0 ]]; then
+	mkdir -p "$stage/lib/vireo/kunit"
+	# "module suites" per line: the suites a module registers, counted
+	# from its .kunit_test_suites section (one pointer per suite), so
+	# the guest can tell a suite that never ran from one that passed.
+	for k in "${kos[@]}"; do
+		install -m 0644 "$KUNIT/$k.ko" "$stage/lib/vireo/kunit/"
+		size=$(readelf -SW "$KUNIT/$k.ko" |
+			awk '$2 == ".kunit_test_suites" { print $6 }')
+		echo "$k $((0x${size:-0} / 8))" >>"$stage/lib/vireo/kunit/order"
+	done
+fi
 for m in ${mods[@]+"${mods[@]}"}; do
 	install -m 0644 "$m" "$stage/lib/vireo/"
 done
@@ -188,11 +239,13 @@ else
 	echo "mkinitramfs: note: tools/vireo-bind missing; left out" >&2
 fi
 echo "$KVER" >"$stage/lib/vireo/kver"
+# The modules of ours in the image, in load order, for lib.sh.
+for m in ${mods[@]+"${mods[@]}"}; do basename "$m" .ko; done >"$stage/lib/vireo/modules"
 
 mkdir -p "$(dirname "$OUT")"
 (cd "$stage" && find . -mindepth 1 | LC_ALL=C sort |
 	cpio -o -H newc -R 0:0 --quiet | gzip -1) >"$OUT.tmp.$$"
 mv "$OUT.tmp.$$" "$OUT"
 echo "$key" >"$OUT.key"
-echo "mkinitramfs: wrote $(vm_rel "$OUT") ($(du -k "$OUT" | cut -f1) KiB;" \
-	"${#mods[@]} vireo modules${VRNG:+, virtio-rng.ko}${VBLK:+, virtio_blk.ko}$([[ -f $BIND ]] && echo ', vireo-bind'))"
+echo "mkinitramfs: wrote $(rel "$OUT") ($(du -k "$OUT" | cut -f1) KiB;" \
+	"${#mods[@]} vireo modules, ${#kos[@]} KUnit modules${VRNG:+, virtio-rng.ko}${VBLK:+, virtio_blk.ko}$([[ -f $BIND ]] && echo ', vireo-bind'))"

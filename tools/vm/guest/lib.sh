@@ -1,28 +1,69 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# Helpers for guest scenario scripts (busybox sh, sourced by /init).
-# Every check prints "VIREO-CHECK: ok: ..." or "VIREO-CHECK: FAIL: ...";
-# any FAIL makes the scenario fail (recorded in /run/vireo/.vireo-fails, so it
-# survives subshells and pipelines).
+# Helpers for the guest side of vireo's tests (busybox sh, sourced by
+# /init before the test).  Output is KTAP (Documentation/dev-tools/
+# ktap.rst): /init opens the test's document; each check here prints one
+# numbered result line, "  ok N what" or "  not ok N what", and anything
+# else worth keeping is a diagnostic line, "  # text" (log, diag_lines).
+# Any failed check fails the test.  The counts live in files under
+# $VIREO_RUN, so that checks made in subshells and pipelines count.
 
 VIREO_KO=/lib/vireo
+VIREO_RUN=/run/vireo
 RNG_SYS=/sys/class/misc/hw_random
 # Load order; unload is the reverse.
 VIREO_MODULES="vireo_ring vireo_core vireo_pci vireo_rng"
+# Every module of ours in the image (tools/vm/modules), in load order.
+VIREO_ALL=$(cat $VIREO_KO/modules 2>/dev/null)
 
-log() { echo "VIREO-INFO: $*"; }
+# log TEXT: a diagnostic line.
+log() { echo "  # $*"; }
+
+# diag_lines [PREFIX]: stdin as diagnostic lines, each led by PREFIX.
+diag_lines() {
+	sed "s/^/  # | ${1:-}/"
+}
+
+# _result ok|"not ok" TEXT [DIRECTIVE]: the next numbered result line.
+# A "#" in TEXT would start a KTAP directive, so it is spelled out.  Only results
+# that reach the console are numbered: a helper whose output a test
+# throws away (rng_read ... >/dev/null) still counts, but must not leave
+# a gap in the numbers, which the host would take for a lost result.
+_result() {
+	_t=$(echo "$2" | sed 's/#/No./g')${3:+ # $3}
+	if [ -t 1 ]; then
+		echo x >>"$VIREO_RUN/n"
+		echo "  $1 $(wc -l <"$VIREO_RUN/n") $_t"
+	else
+		echo "  # $1: $_t"
+	fi
+}
+
 ok() {
-	echo "VIREO-CHECK: ok: $*"
-	echo x >>/run/vireo/.vireo-oks
+	echo x >>"$VIREO_RUN/oks"
+	_result ok "$*"
 }
+
 fail() {
-	echo "VIREO-CHECK: FAIL: $*"
-	echo x >>/run/vireo/.vireo-fails
+	echo x >>"$VIREO_RUN/fails"
+	_result "not ok" "$*"
 }
+
+# skip TEXT REASON: a check that could not be made here.
+skip() {
+	_result ok "$1" "SKIP $2"
+}
+
+# mark_stuck: a task is stuck in the kernel; /init then logs the blocked
+# tasks' stacks and skips the shutdown path a stuck task would hang.
+mark_stuck() { : >"$VIREO_RUN/stuck"; }
+
+# is_stuck: whether mark_stuck was called.
+is_stuck() { [ -f "$VIREO_RUN/stuck" ]; }
 
 # failures: number of failed checks so far.
 failures() {
-	if [ -f /run/vireo/.vireo-fails ]; then wc -l </run/vireo/.vireo-fails; else echo 0; fi
+	if [ -f "$VIREO_RUN/fails" ]; then wc -l <"$VIREO_RUN/fails"; else echo 0; fi
 }
 
 # check DESC CMD...: run CMD; ok if it succeeds, else FAIL with output.
@@ -34,7 +75,7 @@ check() {
 		return 0
 	fi
 	fail "$_desc (command: $*)"
-	sed 's/^/VIREO-INFO:   | /' /tmp/.check-out | head -n 20
+	diag_lines </tmp/.check-out | head -n 20
 	return 1
 }
 
@@ -44,7 +85,7 @@ check_not() {
 	shift
 	if "$@" >/tmp/.check-out 2>&1; then
 		fail "$_desc (unexpectedly true: $*)"
-		sed 's/^/VIREO-INFO:   | /' /tmp/.check-out | head -n 20
+		diag_lines </tmp/.check-out | head -n 20
 		return 1
 	fi
 	ok "$_desc"
@@ -86,7 +127,7 @@ run_deadline() {
 	while kill -0 "$_pid" 2>/dev/null; do
 		if [ "$_n" -le 0 ]; then
 			log "still running after ${_secs}s: $*"
-			: >/run/vireo/.vireo-stuck
+			mark_stuck
 			return 124
 		fi
 		usleep 100000
@@ -117,7 +158,7 @@ unload_stack() {
 		check "rmmod $_m" run_deadline 30 rmmod "$_m" && continue
 		_rc=1
 		# A hung rmmod holds locks the rest would wait for.
-		[ -f /run/vireo/.vireo-stuck ] && return 1
+		is_stuck && return 1
 	done
 	return $_rc
 }
@@ -277,7 +318,7 @@ start_blocked_reader() {
 		ok "reader blocked in /dev/hwrng"
 	else
 		fail "reader finished early (rate limit not in effect?)"
-		sed 's/^/VIREO-INFO:   | /' /tmp/dd.err
+		diag_lines </tmp/dd.err
 	fi
 }
 
@@ -306,7 +347,7 @@ expect_reader_failed() {
 # expect_intx DEV WHY: DEV's interrupts went through INTx: its line is on
 # the IO-APIC and counted interrupts, and no vireo line is on PCI-MSI.
 expect_intx() {
-	grep vireo /proc/interrupts | sed 's/^/VIREO-INFO: irq: /'
+	grep vireo /proc/interrupts | diag_lines "irq: "
 	check "$1 is on the IO-APIC ($2)" irq_on "$1" IO-APIC
 	_irqs=$(irq_count "$1")
 	check "$1 handled interrupts ($_irqs)" test "$_irqs" -gt 0
@@ -340,7 +381,7 @@ check_random() {
 	else
 		fail "$2: $_dups repeated 16-byte blocks, e.g.:"
 		head -c 1048576 "$_f" | od -An -v -tx1 -w16 | sort | uniq -dc |
-			sort -rn | head -n 3 | sed 's/^/VIREO-INFO:   | /'
+			sort -rn | head -n 3 | diag_lines
 	fi
 	_half=$((_size / 2))
 	head -c "$_half" "$_f" >/tmp/.h1
@@ -383,14 +424,14 @@ show_pci() {
 }
 
 # ---------------------------------------------------------------------------
-# Block scenarios (tools/guest/blk-*.sh).  Disks are found through their
-# PCI function, so the same scripts run against vireo_blk (vblkN under a
-# vireoN device) and, with vireo.blkref=1 (host: VM_BLK_REF=1, 6.12
-# only), against the in-kernel virtio_blk (vdX under virtioN) as a
-# reference that tells script bugs from driver bugs.
+# Block tests (tests/blk/).  Disks are found through their PCI function,
+# so the same scripts run against vireo_blk (vblkN under a vireoN device)
+# and, with vireo.blkref=1 (host: tools/vm/run.py --ref, 6.12 only),
+# against the in-kernel virtio_blk (vdX under virtioN) as a reference
+# that tells script bugs from driver bugs.
 
 BLK_MODULES="vireo_ring vireo_core vireo_pci vireo_blk"
-# The PCI function of the (first) disk in the blk-* rows.
+# The PCI function of the (first) disk in the blk tests (addr=0x6).
 BLK_BDF=0000:00:06.0
 MIB=1048576
 
@@ -400,7 +441,7 @@ blk_ref() {
 }
 
 # qmp JSON: have the host send JSON to QEMU's QMP monitor
-# (tools/vm/qmp-relay.py watches the console for this line).  Nothing
+# (the host's relay, tools/vm/qmp.py, watches the console for it).  Nothing
 # comes back: poll for the command's effect.
 qmp() {
 	log "asking the host for QMP $*"
@@ -419,7 +460,7 @@ writer_wait() {
 	done
 	kill -0 "$1" 2>/dev/null || return 0
 	fail "writer still running $2 s after $3"
-	: >/run/vireo/.vireo-stuck
+	mark_stuck
 	return 1
 }
 
@@ -483,7 +524,7 @@ blk_wait_disk() {
 	DISK=
 	if ! wait_for "${2:-10}" blk_disk_of "$1"; then
 		fail "no disk appeared on $1 within ${2:-10}s"
-		ls /sys/block | sed 's/^/VIREO-INFO:   | block: /'
+		ls /sys/block | diag_lines "block: "
 		return 1
 	fi
 	DISK=$(blk_disk_of "$1")
@@ -542,7 +583,7 @@ blkpat_run() {
 	# shellcheck disable=SC2086 # BLKPAT_WRAP: a command prefix
 	run_deadline 600 $BLKPAT_WRAP blkpat "$@" >/tmp/.blkpat 2>&1
 	_st=$?
-	sed 's/^/VIREO-INFO:   | /' /tmp/.blkpat
+	diag_lines </tmp/.blkpat
 	if [ $_st -eq 0 ]; then
 		ok "$_desc"
 		return 0
@@ -575,7 +616,7 @@ blk_pattern() {
 		-b 4K -s 7 -o $_at -l 4K write "$_dev" || return 1
 	run_deadline 600 blkpat -b 1M -s "$_seed" verify "$_dev" >/tmp/.blkpat 2>&1
 	_st=$?
-	sed 's/^/VIREO-INFO:   | /' /tmp/.blkpat
+	diag_lines </tmp/.blkpat
 	if [ $_st -eq 1 ] && grep -q "MISMATCH: 8 bad sectors .* first at $_at:" /tmp/.blkpat; then
 		ok "$_dev: verifier finds the overwritten block (8 sectors at $_at)"
 	else
@@ -604,11 +645,60 @@ blk_no_io_errors() {
 		ok "no I/O errors logged for $1"
 	else
 		fail "I/O errors logged for $1:"
-		echo "$_e" | sed 's/^/VIREO-INFO:   | /'
+		echo "$_e" | diag_lines
 	fi
 }
 
 # blk_irq_show: log the transport IRQ lines of vireo and virtio devices.
 blk_irq_show() {
-	grep -E 'vireo|virtio' /proc/interrupts | sed 's/^/VIREO-INFO: irq: /'
+	grep -E 'vireo|virtio' /proc/interrupts | diag_lines "irq: "
+}
+
+# kmemleak_reset: forget what kmemleak suspects so far (the kernel's own
+# boot-time objects), so that kmemleak_check judges only what follows.
+# kmemleak reports objects only once they are 5 s old.
+KMEMLEAK=/sys/kernel/debug/kmemleak
+kmemleak_reset() {
+	[ -w $KMEMLEAK ] || return 0
+	while [ "$(cut -d. -f1 /proc/uptime)" -lt 6 ]; do sleep 1; done
+	echo scan >$KMEMLEAK
+	echo clear >$KMEMLEAK
+}
+
+# kmemleak_check: no suspected leak since kmemleak_reset (a kernel
+# without kmemleak, such as Debian's, skips the check).
+kmemleak_check() {
+	if [ ! -w $KMEMLEAK ]; then
+		skip "kmemleak finds no leak" "no kmemleak in this kernel"
+		return 0
+	fi
+	sleep 6
+	echo scan >$KMEMLEAK
+	echo scan >$KMEMLEAK
+	cat $KMEMLEAK >/tmp/.kmemleak
+	_n=$(grep -c '^unreferenced object' /tmp/.kmemleak)
+	if [ "$_n" -eq 0 ]; then
+		ok "kmemleak finds no leak"
+		return 0
+	fi
+	fail "kmemleak finds no leak ($_n suspected)"
+	head -n 60 /tmp/.kmemleak | diag_lines
+	return 1
+}
+
+# kunit_suites: each KUnit suite's results (debugfs) as a subtest of the
+# test: the suite's own document with its "KTAP version 1" and "1..1"
+# lines dropped, its nested lines kept, and its result line numbered
+# among the test's checks.  A suite cut short (a crash) keeps its plan,
+# so the host sees the missing cases.
+kunit_suites() {
+	for _d in /sys/kernel/debug/kunit/*; do
+		[ -f "$_d/results" ] || continue
+		awk 'NR > 2 && !/^(not )?ok / { print "  " $0 }' "$_d/results"
+		_last=$(grep -E '^(not )?ok ' "$_d/results" | tail -n 1)
+		case $_last in
+		ok*) ok "${_d##*/}" ;;
+		*) fail "${_d##*/}" ;;
+		esac
+	done
 }

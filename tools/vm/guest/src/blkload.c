@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * blkload: a small block-device load generator for the vireo benchmark
- * (tools/guest/bench-blk.sh, Documentation/blk-bench.rst).
+ * (bench/blk.sh, Documentation/blk-bench.rst).
  *
  *   blkload [options] DEV [DEV...]
  *     -p PATTERN  randread, randwrite, seqread or seqwrite (randread)

@@ -1,0 +1,19 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# description: the test harness's own unit tests: KTAP parser and judge
+# kind: host
+# groups: quick
+# timeout: 120
+#
+# Every verdict of this harness goes through tools/vm/ktap.py and
+# vm.judge(), so a harness that passed a broken guest would hide
+# failures everywhere.  tools/vm/test_ktap.py: good documents, a missing
+# plan, a crash or a hang mid-document, nested subtests, several
+# documents in one console log, directives, emit() round trips.
+# tools/vm/test_vm.py: judge() on a passing boot, a failing check, a
+# panic, a crash, a hang, a missing plan, no document, KUnit's own
+# documents beside the guest's, a late splat; the metadata headers
+# (keys, defaults, errors) and test selection.
+
+python3 tools/vm/test_ktap.py && python3 tools/vm/test_vm.py

@@ -1,0 +1,186 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Unit tests of the VM library's pure parts: test metadata and judge()."""
+
+import sys
+import tempfile
+import unittest
+from pathlib import Path
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import vm  # noqa: E402
+
+GOOD = """KTAP version 1
+1..1
+  KTAP version 1
+  # Subtest: t1
+  ok 1 insmod vireo_ring
+[    3.141593] vireo_ring: loaded
+  ok 2 read 1 MiB
+ok 1 t1
+"""
+
+
+def boot_log(text):
+    """A console log as QEMU leaves it: kernel lines around the guest's."""
+    return ('[    0.000000] Linux version 6.12.117\r\n' +
+            text.replace('\n', '\r\n') +
+            '[    9.000000] reboot: Power down\r\n')
+
+
+class Judge(unittest.TestCase):
+    def judge(self, text, rc=0, timed_out=False):
+        return vm.judge('t1', boot_log(text), rc, timed_out, 60)
+
+    def test_pass(self):
+        tree, reason = self.judge(GOOD)
+        self.assertEqual(reason, '')
+        self.assertEqual(tree.name, 't1')
+        self.assertEqual(len(tree.children), 2)
+
+    def test_failing_check(self):
+        _, reason = self.judge(GOOD.replace('  ok 2', '  not ok 2')
+                               .replace('ok 1 t1', 'not ok 1 t1'))
+        self.assertIn('first failure: read 1 MiB', reason)
+
+    def test_failing_check_reported_ok(self):
+        _, reason = self.judge(GOOD.replace('  ok 2', '  not ok 2'))
+        self.assertNotEqual(reason, '')
+
+    def test_panic(self):
+        text = GOOD[:GOOD.index('  ok 2')] + (
+            '[    4.000000] Kernel panic - not syncing: Fatal exception\n')
+        _, reason = self.judge(text)
+        self.assertTrue(reason.startswith('kernel splat: Kernel panic'))
+
+    def test_crash_without_splat(self):
+        _, reason = self.judge(GOOD[:GOOD.index('  ok 2')])
+        self.assertIn('incomplete', reason)
+
+    def test_hang(self):
+        _, reason = self.judge(GOOD[:GOOD.index('  ok 2')], rc=-9,
+                               timed_out=True)
+        self.assertTrue(reason.startswith('timed out after 60s'))
+
+    def test_missing_plan(self):
+        _, reason = self.judge(GOOD.replace('1..1\n', '', 1))
+        self.assertEqual(reason, 'missing plan')
+
+    def test_no_document(self):
+        _, reason = self.judge('[    1.0] nothing from the guest\n')
+        self.assertIn('no KTAP document', reason)
+
+    def test_other_test_name(self):
+        _, reason = vm.judge('t2', boot_log(GOOD), 0, False, 60)
+        self.assertIn('no KTAP document with a result for t2', reason)
+
+    def test_kunit_documents_beside_ours(self):
+        kunit = ('[    5.0] KTAP version 1\n[    5.0] 1..1\n'
+                 '[    5.0]     KTAP version 1\n'
+                 '[    5.0]     # Subtest: s\n[    5.0]     1..1\n'
+                 '[    5.0]     ok 1 c\n[    5.0] ok 1 s\n')
+        _, reason = self.judge(kunit + GOOD)
+        self.assertEqual(reason, '')
+
+    def test_splat_after_pass(self):
+        _, reason = self.judge(GOOD +
+                               '[    8.0] WARNING: CPU: 0 PID: 1 at x\n')
+        self.assertTrue(reason.startswith('kernel splat: WARNING'))
+
+    def test_benign_banner(self):
+        _, reason = self.judge(
+            '[    0.1] RCU lockdep checking is enabled.\n' + GOOD)
+        self.assertEqual(reason, '')
+
+    def test_qemu_error(self):
+        _, reason = self.judge(GOOD, rc=1)
+        self.assertEqual(reason, 'qemu exited with status 1')
+
+
+class Metadata(unittest.TestCase):
+    def write(self, text, name='t1.sh', group='blk'):
+        d = Path(self.tmp.name) / group
+        d.mkdir(exist_ok=True)
+        p = d / name
+        p.write_text(text)
+        return p
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def test_header(self):
+        t = vm.load_test(self.write(
+            '#!/bin/sh\n# SPDX-License-Identifier: GPL-2.0\n#\n'
+            '# description: a disk\n# kernels: 6.12 debug\n'
+            '# groups: quick fault\n# devices: img:d0:64M\n'
+            '# devices: virtio-blk-pci,drive=d0\n# timeout: 300\n#\n'
+            '# free: text, not a key\n'))
+        self.assertEqual(t.name, 't1')
+        self.assertEqual(t.groups, ('blk', 'quick', 'fault'))
+        self.assertEqual(t.devices, ('img:d0:64M', 'virtio-blk-pci,drive=d0'))
+        self.assertEqual(t.timeout, 300)
+        self.assertTrue(t.applies('6.12.117+deb12-amd64'))
+        self.assertTrue(t.applies(vm.DEBUG))
+        self.assertFalse(t.applies('6.1.0-57-amd64'))
+
+    def test_defaults(self):
+        t = vm.load_test(self.write('#\n# description: x\n'))
+        self.assertEqual((t.kind, t.timeout, t.vcpus, t.memory, t.boot),
+                         ('guest', vm.DEFAULT_TIMEOUT, 2, 512, 'vireo'))
+        self.assertTrue(t.applies('6.1.0-57-amd64'))
+        self.assertFalse(t.applies(vm.DEBUG))
+
+    def test_unknown_key(self):
+        with self.assertRaisesRegex(vm.BadTest, 'unknown key "kernel"'):
+            vm.load_test(self.write('#\n# description: x\n# kernel: all\n'))
+
+    def test_capitalised_key(self):
+        with self.assertRaisesRegex(vm.BadTest, 'unknown key "Kernels"'):
+            vm.load_test(self.write('#\n# description: x\n# Kernels: all\n'))
+
+    def test_second_line(self):
+        with self.assertRaisesRegex(vm.BadTest, 'a second "groups" line'):
+            vm.load_test(self.write(
+                '#\n# description: x\n# groups: a\n# groups: b\n'))
+
+    def test_no_description(self):
+        with self.assertRaisesRegex(vm.BadTest, 'no "# description:"'):
+            vm.load_test(self.write('#\n# kernels: all\n'))
+
+    def test_bad_number(self):
+        with self.assertRaisesRegex(vm.BadTest, 'timeout must be'):
+            vm.load_test(self.write('#\n# description: x\n# timeout: 0\n'))
+
+    def test_host_test_runs_on_no_kernel(self):
+        t = vm.load_test(self.write('#\n# description: x\n# kind: host\n'))
+        self.assertFalse(t.applies('6.1.0-57-amd64'))
+
+    def test_duplicate_names(self):
+        self.write('#\n# description: x\n', group='a')
+        self.write('#\n# description: x\n', group='b')
+        with self.assertRaisesRegex(vm.BadTest, 'two tests named t1'):
+            vm.find_tests(self.tmp.name)
+
+    def test_select(self):
+        a = vm.load_test(self.write('#\n# description: x\n# groups: quick\n',
+                                    name='rng-a.sh'))
+        b = vm.load_test(self.write('#\n# description: x\n', name='blk-b.sh'))
+        self.assertEqual(vm.select([a, b], ['rng-*']), [a])
+        self.assertEqual(vm.select([a, b], group='quick'), [a])
+        self.assertEqual(vm.select([a, b], ['*'], group='blk'), [a, b])
+
+
+class TheTree(unittest.TestCase):
+    def test_every_test_file_parses(self):
+        tests = vm.find_tests(vm.ROOT / 'tests', vm.ROOT / 'bench')
+        self.assertGreater(len(tests), 30)
+        for t in tests:
+            self.assertTrue(t.description, t.path)
+
+
+if __name__ == '__main__':
+    unittest.main(verbosity=1)

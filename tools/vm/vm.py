@@ -1,0 +1,442 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The VM library: everything a vireo guest boot needs.
+
+Used by the test runner (tools/vm/run.py), the benchmarks and make run
+alike: test files and their metadata, the kernels (Debian's, or the
+cached KUnit debug kernel), the initramfs (one builder,
+tools/vm/mkinitramfs.sh, one /init), the QEMU command line, the QMP
+relay, time limits, and the judgement of a console log (kernel splats
+from tools/splat-patterns, the guest's KTAP document).
+"""
+
+import dataclasses
+import fnmatch
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import ktap
+import qmp
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILD = Path(os.environ.get('VIREO_BUILD', ROOT / 'build'))
+CACHE = Path(os.environ.get('VIREO_CACHE', '/var/cache/vireo'))
+
+# The KUnit kernel's name, in test metadata ("kernels: debug") and KVER=.
+DEBUG = 'debug'
+
+# Our modules, relative to a build directory, in load order.
+MODULES = [ln for ln in (ROOT / 'tools/vm/modules').read_text().splitlines()
+           if ln and not ln.startswith('#')]
+
+DEFAULT_TIMEOUT = 180
+# Runs a blk test against the in-kernel virtio_blk (lib.sh's blk_ref).
+REF_ARG = 'vireo.blkref=1'
+KEYS = {'description', 'kind', 'kernels', 'groups', 'devices', 'timeout',
+        'vcpus', 'memory', 'boot', 'modules', 'ref'}
+
+
+class BadTest(Exception):
+    """A test file whose metadata header cannot be used."""
+
+
+@dataclasses.dataclass
+class Test:
+    """One test file and the metadata in its header."""
+    name: str
+    path: Path
+    description: str
+    kind: str = 'guest'         # guest: booted; host: run on the host
+    kernels: str = 'all'        # all, a release prefix, or debug
+    groups: tuple = ()
+    devices: tuple = ()
+    timeout: int = DEFAULT_TIMEOUT
+    vcpus: int = 2
+    memory: int = 512
+    boot: str = 'vireo'         # virtio: the in-kernel virtio-pci binds
+    modules: str = 'vireo'      # none: the test needs none of ours
+    ref: str = ''               # blk: can run against virtio_blk
+
+    def applies(self, kernel):
+        """Whether this test runs on KERNEL (a release or DEBUG).
+
+        kernels: lists "all" (every Debian target), release prefixes
+        ("6.12" matches 6.12.*) and "debug" (the KUnit kernel).
+        """
+        if self.kind == 'host':
+            return False
+        for k in self.kernels.split():
+            if k == kernel or (kernel != DEBUG and
+                               (k == 'all' or kernel.startswith(k + '.'))):
+                return True
+        return False
+
+    def in_group(self, group):
+        return group in self.groups
+
+
+def _header(path):
+    """The "# key: value" lines of PATH's header, as (lineno, key, value)."""
+    lines = path.read_text().splitlines()
+    out = []
+    i = 0
+    # Skip the shebang, the SPDX line and the lone "#" after it.
+    while i < len(lines) and (lines[i].startswith('#!') or
+                              'SPDX-License-Identifier' in lines[i] or
+                              lines[i] == '#'):
+        i += 1
+    for i in range(i, len(lines)):
+        m = re.match(r'# ([A-Za-z-]+): (.*)$', lines[i])
+        if not m:
+            break
+        out.append((i + 1, m.group(1), m.group(2).strip()))
+    return out
+
+
+def load_test(path):
+    """Parse the metadata header of test file PATH into a Test."""
+    path = Path(path)
+    fields = {'devices': []}
+    for lineno, key, value in _header(path):
+        where = '%s:%d' % (path, lineno)
+        if key not in KEYS:
+            raise BadTest('%s: unknown key "%s"' % (where, key))
+        if key in fields and key != 'devices':
+            raise BadTest('%s: a second "%s" line' % (where, key))
+        if key == 'devices':
+            fields['devices'] += value.split()
+        elif key == 'groups':
+            fields['groups'] = value.split()
+        elif key in ('timeout', 'vcpus', 'memory'):
+            if not value.isdigit() or int(value) == 0:
+                raise BadTest('%s: %s must be a positive number' %
+                              (where, key))
+            fields[key] = int(value)
+        else:
+            fields[key] = value
+    if 'description' not in fields:
+        raise BadTest('%s: no "# description:" line in its header' % path)
+    # The directory names a group too: tests/blk/x.sh is in group blk.
+    fields['groups'] = tuple(dict.fromkeys(
+        [path.parent.name] + fields.get('groups', [])))
+    fields['devices'] = tuple(fields['devices'])
+    return Test(name=path.stem, path=path, **fields)
+
+
+def find_tests(*dirs):
+    """Every test under DIRS (*.sh files), sorted by path."""
+    tests = []
+    for d in dirs:
+        tests += [load_test(p) for p in sorted(Path(d).rglob('*.sh'))]
+    seen = {}
+    for t in tests:
+        if t.name in seen:
+            raise BadTest('two tests named %s: %s and %s' %
+                          (t.name, seen[t.name], t.path))
+        seen[t.name] = t.path
+    return tests
+
+
+def select(tests, names=None, group=None):
+    """The tests matching a name glob list and a group, in order."""
+    out = []
+    for t in tests:
+        if names and not any(fnmatch.fnmatch(t.name, g) for g in names):
+            continue
+        if group and not t.in_group(group):
+            continue
+        out.append(t)
+    return out
+
+
+# --- kernels ---------------------------------------------------------------
+
+def target_kernels():
+    """Installed target kernel releases, oldest first."""
+    out = subprocess.run([ROOT / 'tools/deps.sh', '--print-kvers'],
+                         capture_output=True, text=True, check=False)
+    return out.stdout.split()
+
+
+def kunit_kdir():
+    """The cached KUnit kernel's build directory, or None if not built."""
+    out = subprocess.run([ROOT / 'tools/kunit/build-kernel.sh', '--cached'],
+                         capture_output=True, text=True, check=False)
+    lines = out.stdout.split()
+    return Path(lines[-1]) if out.returncode == 0 and lines else None
+
+
+def module_dir(kernel):
+    """Where KERNEL's build of our modules is."""
+    return BUILD / ('kunit' if kernel == DEBUG else kernel)
+
+
+def missing_modules(kernel):
+    """Our modules not built for KERNEL, relative to the repository."""
+    d = module_dir(kernel)
+    return [str((d / m).relative_to(ROOT)) for m in MODULES
+            if not (d / m).is_file()]
+
+
+def kernel_image(kernel):
+    """The image QEMU boots for KERNEL.
+
+    Debian's bzImage spends ~8 s of TCG time decompressing itself, so
+    the uncompressed vmlinux is booted through its PVH entry point
+    (CONFIG_PVH=y in both Debian kernels) instead, extracted once from
+    the bzImage's payload into build/initramfs/; on any trouble, or with
+    VM_BOOT=bzimage, the bzImage.
+    """
+    if kernel == DEBUG:
+        kdir = kunit_kdir()
+        return kdir / 'arch/x86/boot/bzImage' if kdir else None
+    bz = Path('/boot/vmlinuz-' + kernel)
+    if not bz.is_file():
+        return None
+    config = Path('/boot/config-' + kernel)
+    if (os.environ.get('VM_BOOT', 'pvh') == 'bzimage' or
+            not config.is_file() or
+            'CONFIG_PVH=y\n' not in config.read_text()):
+        return bz
+    out = BUILD / 'initramfs' / ('vmlinux-' + kernel)
+    if out.is_file() and out.stat().st_mtime >= bz.stat().st_mtime:
+        return out
+    return _extract_vmlinux(bz, out) or bz
+
+
+def _extract_vmlinux(bz, out):
+    """Decompress bzImage BZ's payload to OUT; the path, or None."""
+    data = bz.read_bytes()
+    # boot_params: setup_sects at 0x1f1 (0 means 4), the payload's offset
+    # from the protected-mode code and its length at 0x248/0x24c; the
+    # payload ends with its 4-byte uncompressed size.
+    setup = data[0x1f1] or 4
+    off = (setup + 1) * 512 + int.from_bytes(data[0x248:0x24c], 'little')
+    length = int.from_bytes(data[0x24c:0x250], 'little') - 4
+    payload = data[off:off + length]
+    tools = {b'\xfd7zX': ['xz', '-dc'], b'(\xb5/\xfd': ['zstd', '-qdc'],
+             b'\x1f\x8b': ['gzip', '-dc']}
+    cmd = next((c for magic, c in tools.items()
+                if payload.startswith(magic)), None)
+    if cmd is None:
+        return None
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + '.tmp.%d' % os.getpid())
+    with open(tmp, 'wb') as f:
+        ok = subprocess.run(cmd, input=payload, stdout=f,
+                            stderr=subprocess.DEVNULL).returncode == 0
+    if ok and tmp.read_bytes()[:4] == b'\x7fELF':
+        tmp.replace(out)
+        return out
+    tmp.unlink(missing_ok=True)
+    return None
+
+
+_initramfs_lock = threading.Lock()
+
+
+def initramfs(kernel, log):
+    """Build (or reuse) KERNEL's initramfs; its path, or None (see LOG)."""
+    out = BUILD / 'initramfs' / (kernel + '.cpio.gz')
+    cmd = [ROOT / 'tools/vm/mkinitramfs.sh', kernel, out,
+           '--modules-dir', module_dir(kernel)]
+    if kernel == DEBUG:
+        cmd += ['--kunit', module_dir(kernel) / 'kunit']
+    with _initramfs_lock, open(log, 'w') as f:
+        rc = subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT).returncode
+    return out if rc == 0 else None
+
+
+# --- judgement -------------------------------------------------------------
+
+def _splat_patterns():
+    lines = (ROOT / 'tools/splat-patterns').read_text().splitlines()
+    bad = [ln for ln in lines if ln and not ln.startswith(('#', '!'))]
+    benign = [ln[1:] for ln in lines if ln.startswith('!')]
+    return (re.compile('|'.join(bad)),
+            re.compile('|'.join(benign)) if benign else None)
+
+
+SPLAT, BENIGN = _splat_patterns()
+
+
+def find_splat(text):
+    """The first kernel splat line in console TEXT, or None."""
+    for line in text.splitlines():
+        if SPLAT.search(line) and not (BENIGN and BENIGN.search(line)):
+            return re.sub(r'^\[ *[0-9.]+\] ', '', line)[:100]
+    return None
+
+
+def judge(name, text, rc, timed_out, limit):
+    """Judge one boot of test NAME from its console TEXT.
+
+    Returns (tree, reason): the guest's KTAP document as a ktap.Test
+    result named NAME, and why it failed ("" if it passed).  A boot
+    passes only if QEMU exited by itself in time and cleanly, no kernel
+    splat is in the log, and the guest's document is complete and says
+    its one test passed.
+    """
+    text = text.replace('\r', '')
+    # The guest's document is the one whose test is NAME: a KUnit kernel
+    # prints its own documents too, once per test module it loads.
+    docs = [d for d in ktap.parse(text)
+            if any(c.name == name for c in d.children)]
+    root = docs[0] if len(docs) == 1 else ktap.parse_one('')
+    if len(docs) > 1:
+        root.problems = ['%d KTAP documents for %s' % (len(docs), name)]
+    elif not docs:
+        root.problems = ['no KTAP document with a result for %s' % name]
+    tree = root.children[0] if len(root.children) == 1 else root
+    first_fail = next((t for t in ktap.leaves(root)
+                       if t.status == ktap.FAIL), None)
+    detail = ('; first failure: %s' % first_fail.name) if first_fail else ''
+    splat = find_splat(text)
+    if timed_out:
+        reason = 'timed out after %ds%s' % (limit, detail)
+    elif splat:
+        reason = 'kernel splat: %s%s' % (splat, detail)
+    elif root.problems or root.status == ktap.FAIL:
+        why = (root.problems or tree.problems or
+               ['the guest reported failure'])
+        reason = '%s%s' % (why[0], detail)
+    elif len(root.children) != 1:
+        reason = 'the guest reported %s, not %s alone' % (
+            ', '.join(t.name for t in root.children), name)
+    elif rc != 0:
+        reason = 'qemu exited with status %d' % rc
+    else:
+        reason = ''
+    return tree, reason
+
+
+# --- boots -----------------------------------------------------------------
+
+class Boot:
+    """One QEMU boot of a test on a kernel, with its scratch directory.
+
+    Never KVM: results must not depend on the host, and CI has none.
+    thread=single: multi-threaded TCG occasionally lets a vCPU run stale
+    code while the kernel patches its text (an "Oops: int3" at boot);
+    one host thread still interleaves the vCPUs, so the guest stays SMP.
+    """
+
+    def __init__(self, test, kernel, initrd, append=()):
+        self.test = test
+        self.kernel = kernel
+        self.initrd = initrd
+        self.append = list(append)
+        self.scratch = Path(tempfile.mkdtemp(prefix='vireo-vm.'))
+
+    def close(self):
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def cmdline(self, deadline):
+        """The guest kernel's command line; DEADLINE 0 means none."""
+        # no_timer_check: on a loaded host TCG can miss the IO-APIC timer
+        # check's window, and the guest panics before any test runs.
+        args = ['console=ttyS0', 'panic=-1', 'loglevel=7', 'no_timer_check',
+                'vireo.test=' + self.test.name]
+        if deadline:
+            args.append('vireo.deadline=%d' % deadline)
+        if self.kernel == DEBUG:
+            # The debug kernel under TCG is slow enough to trip the
+            # lockup detectors' defaults.
+            args += ['watchdog_thresh=60', 'acpi=noirq']
+        # Keep 6.12's built-in virtio-pci off our devices (a no-op on 6.1,
+        # where virtio_pci is a module nobody loads), unless the test or
+        # a reference run wants the in-kernel drivers.
+        if self.test.boot != 'virtio' and REF_ARG not in self.append:
+            args.append('initcall_blacklist=virtio_pci_driver_init')
+        return ' '.join(args + self.append +
+                        os.environ.get('VM_APPEND', '').split())
+
+    def command(self, deadline):
+        """The QEMU command line (without -serial)."""
+        cmd = ['qemu-system-x86_64', '-M', 'pc', '-m', str(self.test.memory),
+               '-smp', str(self.test.vcpus), '-accel', 'tcg,thread=single',
+               '-nographic', '-nodefaults', '-no-reboot',
+               '-bios', '/usr/share/qemu/qboot.rom',
+               '-kernel', str(kernel_image(self.kernel)),
+               '-initrd', str(self.initrd),
+               '-append', self.cmdline(deadline),
+               '-qmp', 'unix:%s/qmp.sock,server=on,wait=off' % self.scratch]
+        for tok in self.test.devices:
+            cmd += self._device(tok)
+        return cmd
+
+    def _device(self, tok):
+        """The QEMU arguments of one devices token (testing.rst)."""
+        kind, _, rest = tok.partition(':')
+        if kind == 'img':
+            return self._image(rest)
+        if kind == 'blockdev':
+            return ['-blockdev', rest]
+        if kind == 'object':
+            return ['-object', rest]
+        # Legacy 0.9.5 devices only.
+        return ['-device', tok + ',disable-modern=on']
+
+    def _image(self, spec):
+        """img:ID:SIZE[:OPTS]: a fresh sparse raw image as node ID.
+
+        discard=unmap on both nodes, so guest discards punch holes;
+        cache.no-flush=on, since the image dies with the boot.
+        """
+        ident, size, *opts = spec.split(':')
+        path = self.scratch / (ident + '.img')
+        subprocess.run(['truncate', '-s', size, path], check=True)
+        node = ('driver=raw,node-name=%s,discard=unmap,cache.no-flush=on,'
+                'file.driver=file,file.filename=%s,file.discard=unmap' %
+                (ident, path))
+        return ['-blockdev', node + ''.join(',' + o for o in opts)]
+
+    def run(self, log, limit):
+        """Boot with the console to LOG, for at most LIMIT seconds.
+
+        Returns (rc, seconds, timed_out, qmp_record).
+        """
+        # The guest gives up 20 s before we do, so a stuck test still
+        # reports which check hung, with the blocked tasks' stacks.
+        deadline = limit - 20 if limit > 40 else limit // 2
+        cmd = self.command(deadline) + ['-serial', 'stdio']
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with open(log, 'w') as f:
+            f.write('# %s on %s, limit %ds\n# %s\n' % (
+                self.test.name, self.kernel, limit, ' '.join(map(str, cmd))))
+        relay = qmp.Relay(str(self.scratch / 'qmp.sock'), str(log))
+        relay.start()
+        t0 = time.monotonic()
+        timed_out = False
+        with open(log, 'a') as f:
+            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=f,
+                                    stderr=subprocess.STDOUT)
+            try:
+                rc = proc.wait(timeout=limit)
+            except subprocess.TimeoutExpired:
+                timed_out = True
+                proc.kill()
+                rc = proc.wait()
+        secs = time.monotonic() - t0
+        return rc, secs, timed_out, relay.stop()
+
+    def interactive(self, log):
+        """Boot on this terminal (mon:stdio gives Ctrl-a x); tee to LOG."""
+        cmd = self.command(0) + ['-serial', 'mon:stdio']
+        tee = subprocess.Popen(['tee', str(log)], stdin=subprocess.PIPE)
+        rc = subprocess.run(cmd, stdout=tee.stdin,
+                            stderr=subprocess.STDOUT).returncode
+        tee.stdin.close()
+        tee.wait()
+        return rc
