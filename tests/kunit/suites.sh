@@ -36,7 +36,7 @@ loaded=
 want=0
 while read -r m n; do
 	# A module's suites run inside its insmod; the debug kernel is slow.
-	check "insmod $m (runs its $n suites)" run_deadline 900 \
+	check "insmod $m ($n suites run inside)" run_deadline 900 \
 		insmod "$VIREO_KO/kunit/$m.ko" || break
 	loaded="$m $loaded"
 	want=$((want + n))

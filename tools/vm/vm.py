@@ -25,7 +25,6 @@ import qmp
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = Path(os.environ.get('VIREO_BUILD', ROOT / 'build'))
-CACHE = Path(os.environ.get('VIREO_CACHE', '/var/cache/vireo'))
 
 # The KUnit kernel's name, in test metadata ("kernels: debug") and KVER=.
 DEBUG = 'debug'
