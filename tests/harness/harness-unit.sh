@@ -14,6 +14,7 @@
 # tools/vm/test_vm.py: judge() on a passing boot, a failing check, a
 # panic, a crash, a hang, a missing plan, no document, KUnit's own
 # documents beside the guest's, a late splat; the metadata headers
-# (keys, defaults, errors) and test selection.
+# (keys, defaults, errors), test selection, and that the table of tests
+# in Documentation/testing.rst names exactly the tests under tests/.
 
 python3 tools/vm/test_ktap.py && python3 tools/vm/test_vm.py

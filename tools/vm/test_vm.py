@@ -181,6 +181,17 @@ class TheTree(unittest.TestCase):
         for t in tests:
             self.assertTrue(t.description, t.path)
 
+    def test_testing_rst_lists_every_test(self):
+        """The table at the end of testing.rst names exactly the tests."""
+        doc = (vm.ROOT / 'Documentation/testing.rst').read_text()
+        lines = doc[doc.index('\nThe tests\n'):].splitlines()
+        rules = [i for i, ln in enumerate(lines) if ln.startswith('====')]
+        # The rows lie between the rule under the heading row and the last.
+        rows = {ln.split()[0] for ln in lines[rules[2] + 1:rules[3]]
+                if ln[:1].strip()}
+        names = {t.name for t in vm.find_tests(vm.ROOT / 'tests')}
+        self.assertEqual(rows, names)
+
 
 if __name__ == '__main__':
     unittest.main(verbosity=1)
