@@ -7,6 +7,7 @@
 # devices: img:d0:256M virtio-blk-pci,addr=0x6,drive=d0
 # timeout: 300
 # ref: blk
+# needs: /usr/sbin/mke2fs /usr/sbin/e2fsck
 #
 # mkfs.ext4 on a 256 MiB disk (the real e2fsprogs in the initramfs, no
 # lazy init), mount, 4 files of 16 MiB (blkpat -B patterns, fsynced) and

@@ -4,6 +4,7 @@
 # description: a fixed-seed fuzz pass over the ring, and the corpus replayed
 # kind: host
 # timeout: 900
+# needs: clang-14
 #
 # The libFuzzer harness (tools/ring/fuzz_ring.c: a driver and a hostile
 # device taking turns on one queue, every step checked against a model)

@@ -5,6 +5,7 @@
 # kind: host
 # groups: quick
 # timeout: 600
+# needs: gcc clang-14
 #
 # virtio_ring/vireo_{vq,vring}.c built unchanged as a userspace library
 # over tools/ring/shim/, and tools/ring/test_ring.c run against it, built

@@ -65,6 +65,9 @@ class Job:
     def fail(self, reason):
         self.status, self.reason = ktap.FAIL, reason
 
+    def skip(self, reason):
+        self.status, self.reason = ktap.SKIP, reason
+
 
 def parse_args(argv):
     p = argparse.ArgumentParser(usage=__doc__.split('\n')[0])
@@ -103,7 +106,13 @@ def make_jobs(args):
 
 
 def prepare(jobs):
-    """Build each kernel's initramfs; fail the jobs that cannot run."""
+    """Build each kernel's initramfs; fail the jobs that cannot run,
+    skip those that need what the host does not have."""
+    for j in jobs:
+        missing = j.test.missing_needs()
+        if missing:
+            j.skip('the host has no %s (make deps)' % ', '.join(missing))
+    jobs = [j for j in jobs if j.status != ktap.SKIP]
     by_kernel = {}
     for j in jobs:
         if j.kernel != 'host':
@@ -237,7 +246,7 @@ def report(jobs, wall):
             out += ['# ' + j.reason] + log_tail(j)
         out += j.bench
         word = 'ok' if j.status != ktap.FAIL else 'not ok'
-        skip = 'SKIP ' if j.status == ktap.SKIP else ''
+        skip = 'SKIP %s; ' % j.reason if j.status == ktap.SKIP else ''
         out.append('%s %d %s # %s%.1fs' % (word, i, j.title, skip, j.secs))
     n = {s: sum(j.status == s for j in jobs)
          for s in (ktap.PASS, ktap.FAIL, ktap.SKIP)}

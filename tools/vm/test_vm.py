@@ -134,6 +134,12 @@ class Metadata(unittest.TestCase):
         self.assertTrue(t.applies('6.1.0-57-amd64'))
         self.assertFalse(t.applies(vm.DEBUG))
 
+    def test_needs(self):
+        t = vm.load_test(self.write(
+            '#\n# description: x\n'
+            '# needs: sh /bin /no/such/file no-such-cmd\n'))
+        self.assertEqual(t.missing_needs(), ['/no/such/file', 'no-such-cmd'])
+
     def test_unknown_key(self):
         with self.assertRaisesRegex(vm.BadTest, 'unknown key "kernel"'):
             vm.load_test(self.write('#\n# description: x\n# kernel: all\n'))

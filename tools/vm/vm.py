@@ -37,7 +37,7 @@ DEFAULT_TIMEOUT = 180
 # Runs a blk test against the in-kernel virtio_blk (lib.sh's blk_ref).
 REF_ARG = 'vireo.blkref=1'
 KEYS = {'description', 'kind', 'kernels', 'groups', 'devices', 'timeout',
-        'vcpus', 'memory', 'boot', 'modules', 'ref'}
+        'vcpus', 'memory', 'boot', 'modules', 'ref', 'needs'}
 
 
 class BadTest(Exception):
@@ -60,6 +60,13 @@ class Test:
     boot: str = 'vireo'         # virtio: the in-kernel virtio-pci binds
     modules: str = 'vireo'      # none: the test needs none of ours
     ref: str = ''               # blk: can run against virtio_blk
+    needs: tuple = ()           # host commands or files it cannot do without
+
+    def missing_needs(self):
+        """What this test needs from the host and does not find there."""
+        return [n for n in self.needs
+                if not (os.path.exists(n) if n.startswith('/')
+                        else shutil.which(n))]
 
     def applies(self, kernel):
         """Whether this test runs on KERNEL (a release or DEBUG).
@@ -109,8 +116,8 @@ def load_test(path):
             raise BadTest('%s: a second "%s" line' % (where, key))
         if key == 'devices':
             fields['devices'] += value.split()
-        elif key == 'groups':
-            fields['groups'] = value.split()
+        elif key in ('groups', 'needs'):
+            fields[key] = value.split()
         elif key in ('timeout', 'vcpus', 'memory'):
             if not value.isdigit() or int(value) == 0:
                 raise BadTest('%s: %s must be a positive number' %
@@ -124,6 +131,7 @@ def load_test(path):
     fields['groups'] = tuple(dict.fromkeys(
         [path.parent.name] + fields.get('groups', [])))
     fields['devices'] = tuple(fields['devices'])
+    fields['needs'] = tuple(fields.get('needs', ()))
     return Test(name=path.stem, path=path, **fields)
 
 
