@@ -106,36 +106,42 @@ def make_jobs(args):
 
 
 def prepare(jobs):
-    """Build each kernel's initramfs; fail the jobs that cannot run,
-    skip those that need what the host does not have."""
+    """Skip the jobs whose needs the host lacks, build each kernel's
+    initramfs, fail the jobs that cannot run; return those that can."""
     for j in jobs:
         missing = j.test.missing_needs()
         if missing:
             j.skip('the host has no %s (make deps)' % ', '.join(missing))
-    jobs = [j for j in jobs if j.status != ktap.SKIP]
     by_kernel = {}
     for j in jobs:
-        if j.kernel != 'host':
+        if j.status != ktap.SKIP:
             by_kernel.setdefault(j.kernel, []).append(j)
     for kernel, kjobs in by_kernel.items():
-        why = kernel_problem(kernel)
-        missing = vm.missing_modules(kernel)
-        initrd = None
-        if not why:
-            log = LOGS / kernel / 'mkinitramfs.log'
-            log.parent.mkdir(parents=True, exist_ok=True)
-            initrd = vm.initramfs(kernel, log)
-            if not initrd:
-                why = 'initramfs build failed; log: %s' % rel(log)
-        for j in kjobs:
-            if why:
-                j.fail(why)
-            elif missing and j.test.modules != 'none':
-                j.fail('%d of %d modules not built for %s, e.g. %s (run make)'
-                       % (len(missing), len(vm.MODULES), kernel, missing[0]))
-            else:
-                j.initrd = initrd
-    return [j for j in jobs if j.kernel == 'host' or j.initrd]
+        if kernel != 'host':
+            prepare_kernel(kernel, kjobs)
+    return [j for kjobs in by_kernel.values() for j in kjobs
+            if j.kernel == 'host' or j.initrd]
+
+
+def prepare_kernel(kernel, jobs):
+    """Give KERNEL's JOBS its initramfs, or fail them, saying why."""
+    why = kernel_problem(kernel)
+    initrd = None
+    if not why:
+        log = LOGS / kernel / 'mkinitramfs.log'
+        log.parent.mkdir(parents=True, exist_ok=True)
+        initrd = vm.initramfs(kernel, log)
+        if not initrd:
+            why = 'initramfs build failed; log: %s' % rel(log)
+    missing = vm.missing_modules(kernel)
+    for j in jobs:
+        if why:
+            j.fail(why)
+        elif missing and j.test.modules != 'none':
+            j.fail('%d of %d modules not built for %s, e.g. %s (run make)'
+                   % (len(missing), len(vm.MODULES), kernel, missing[0]))
+        else:
+            j.initrd = initrd
 
 
 def kernel_problem(kernel):
