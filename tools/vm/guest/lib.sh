@@ -435,7 +435,7 @@ BLK_MODULES="vireo_ring vireo_core vireo_pci vireo_blk"
 BLK_BDF=0000:00:06.0
 MIB=1048576
 
-# blk_ref: the scenario runs against the in-kernel reference driver.
+# blk_ref: the test runs against the in-kernel reference driver.
 blk_ref() {
 	grep -qw vireo.blkref=1 /proc/cmdline
 }
@@ -464,7 +464,7 @@ writer_wait() {
 	return 1
 }
 
-# blk_stall_setup: the disk of a stall scenario, loaded and found (DISK),
+# blk_stall_setup: the disk of a stall test, loaded and found (DISK),
 # with a 20 s hung-task timeout (a hang fails the run) and a 2 s
 # io_timeout (recovery within seconds).
 blk_stall_setup() {
@@ -476,7 +476,7 @@ blk_stall_setup() {
 }
 
 # blk_throttle BPS: limit the disk to BPS bytes/s (0: no limit) through
-# the throttle group tg0 of the scenario's throttle filter node.  At 1
+# the throttle group tg0 of the test's throttle filter node.  At 1
 # byte/s QEMU holds every new request: a device that stops answering.
 blk_throttle() {
 	qmp "{\"execute\": \"qom-set\", \"arguments\": {\"path\": \"/objects/tg0\", \"property\": \"limits\", \"value\": {\"bps-total\": $1}}}"
@@ -592,7 +592,7 @@ blkpat_run() {
 	return 1
 }
 
-# blk_pattern DEV [SEEDBASE]: scenario 2 on block device DEV: an O_DIRECT
+# blk_pattern DEV [SEEDBASE]: blk-pattern's run on DEV: an O_DIRECT
 # pattern write then read-back over the whole device at 4 KiB, 64 KiB
 # and 1 MiB, each pass with its own seed (so data a pass failed to write
 # shows as a mismatch).  Then prove the check can fail: one 4 KiB block
@@ -627,7 +627,7 @@ blk_pattern() {
 }
 
 # kmod_load: insmod the in-kernel modules the initramfs carries for the
-# scenarios (ext4 and its dependencies, crc32c for its checksums), in
+# tests (ext4 and its dependencies, crc32c for its checksums), in
 # dependency order, skipping loaded ones.  No modprobe in the guest.
 kmod_load() {
 	[ -f "$VIREO_KO/kmod/order" ] || return 0

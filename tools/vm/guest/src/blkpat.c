@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * blkpat - block device pattern and ioctl helper for the guest scenarios
+ * blkpat - block device pattern and ioctl helper for the guest tests
  * (busybox has no O_DIRECT pattern I/O, BLKZEROOUT or BLKDISCARD).
  * Built static by tools/vm/mkinitramfs.sh.
  *

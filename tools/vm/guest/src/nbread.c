@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * nbread PATH BYTES: one read(2) of up to BYTES from PATH opened with
- * O_NONBLOCK, for the guest scenarios (busybox cannot open O_NONBLOCK).
+ * O_NONBLOCK, for the guest tests (busybox cannot open O_NONBLOCK).
  * Prints "read N" or "errno NAME" and exits 0; exits 2 on a usage or
  * open error. Built static by tools/vm/mkinitramfs.sh.
  */
