@@ -392,6 +392,8 @@ class Boot:
             return ['-blockdev', rest]
         if kind == 'object':
             return ['-object', rest]
+        if kind == 'netdev':
+            return ['-netdev', rest]
         # Legacy 0.9.5 devices only.
         return ['-device', tok + ',disable-modern=on']
 
