@@ -40,6 +40,7 @@ extern char rt_tokens[64];
  * @notify_ok: what the notify callback returns
  * @max_sg: the longest buffer the next queue declares (vireo_vq_info)
  * @max_bufs: the most buffers in flight the next queue declares
+ * @exact_len: the next queue reports over-long used lengths unclamped
  */
 struct rt_ctx {
 	struct kunit *test;
@@ -57,6 +58,7 @@ struct rt_ctx {
 	bool notify_ok;
 	unsigned int max_sg;
 	unsigned int max_bufs;
+	bool exact_len;
 };
 
 bool rt_notify(struct vireo_virtqueue *vq);

@@ -118,7 +118,7 @@ void rt_new_queue(struct rt_ctx *ctx, unsigned int num, u64 features)
 {
 	const struct vireo_vq_info info = {
 		.name = "rtq", .callback = rt_callback, .max_sg = ctx->max_sg,
-		.max_bufs = ctx->max_bufs,
+		.max_bufs = ctx->max_bufs, .exact_len = ctx->exact_len,
 	};
 	struct kunit *test = ctx->test;
 	struct vireo_virtqueue *vq;

@@ -569,9 +569,30 @@ static void used_len_clamped(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rt_log_count(ctx, "clamping"), 1U);
 }
 
+/*
+ * A queue created with exact_len reports an over-long used length as it
+ * is, for the driver to check, and says nothing: the driver counts it.
+ */
+static void used_len_exact(struct kunit *test)
+{
+	struct rt_ctx *ctx = test->priv;
+	unsigned int len = 0;
+
+	ctx->exact_len = true;
+	rt_setup(ctx, 8, 0);
+	ctx->sq.fault = VIREO_SIMQ_LEN_TOO_LARGE;
+	KUNIT_ASSERT_EQ(test, rt_add(ctx, 1, 2, RT_TOKEN(0)), 0);
+	rt_complete(ctx, 0);
+	KUNIT_EXPECT_PTR_EQ(test, vireo_vq_get_buf(ctx->vq, &len), RT_TOKEN(0));
+	KUNIT_EXPECT_GT(test, len, 2 * RT_SEG);
+	KUNIT_EXPECT_FALSE(test, vireo_vq_is_broken(ctx->vq));
+	KUNIT_EXPECT_EQ(test, rt_log_count(ctx, "clamping"), 0U);
+}
+
 static struct kunit_case quiesce_cases[] = {
 	KUNIT_CASE(quiesce_stops_callbacks),
 	KUNIT_CASE(used_len_clamped),
+	KUNIT_CASE(used_len_exact),
 	{}
 };
 

@@ -103,6 +103,7 @@ struct vireo_vq_head {
  *	(READ_ONCE/WRITE_ONCE)
  * @reported: a device violation was already reported for this queue
  * @len_reported: an over-long used length was already reported
+ * @exact_len: over-long used lengths are reported, not clamped
  * @heads: per-chain state, indexed by head descriptor
  */
 struct vireo_vq {
@@ -133,6 +134,7 @@ struct vireo_vq {
 	bool quiesced;
 	bool reported;
 	bool len_reported;
+	bool exact_len;
 	struct vireo_vq_head heads[];
 };
 

@@ -642,9 +642,10 @@ static bool vireo_vq_used_valid(struct vireo_vq *vvq, u32 id, u32 *len)
 	 * Legacy devices are known to report more than they wrote (the
 	 * whole buffer, or the header too), and the specification tells
 	 * legacy drivers not to rely on the length: clamp it and carry on,
-	 * saying so once. No driver ever sees a length it did not post.
+	 * saying so once. No driver sees a length it did not post, unless
+	 * it asked for exact lengths to check (and count) them itself.
 	 */
-	if (*len > state->in_len) {
+	if (*len > state->in_len && !vvq->exact_len) {
 		if (!vvq->len_reported)
 			dev_warn(&vvq->vq.vdev->dev,
 				 "queue %u (%s): used len %u exceeds the %llu writable bytes of buffer %u; clamping (reported once)\n",
@@ -689,7 +690,8 @@ static __always_inline void *vireo_vq_detach(struct vireo_vq *vvq, u16 head)
  * index moving by more than the buffers in flight, or an id that is not
  * the head of a buffer in flight, marks the queue broken. A length beyond
  * the writable bytes posted is clamped to them (legacy devices over-report
- * it), with one message per queue. With VIREO_RING_F_EVENT_IDX and callbacks
+ * it), with one message per queue, unless the queue was created with
+ * &vireo_vq_info.exact_len. With VIREO_RING_F_EVENT_IDX and callbacks
  * enabled, used_event is advanced past the returned buffer so that the
  * device interrupts again for the next one.
  *

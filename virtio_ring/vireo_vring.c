@@ -182,6 +182,7 @@ struct vireo_virtqueue *vireo_vring_create(struct vireo_device *vdev,
 	vvq->vq.vdev = vdev;
 	vvq->vq.index = index;
 	vvq->notify = notify;
+	vvq->exact_len = info->exact_len;
 	vvq->use_indirect = vdev->features & BIT_ULL(VIREO_RING_F_INDIRECT_DESC);
 	vvq->use_event_idx = vdev->features & BIT_ULL(VIREO_RING_F_EVENT_IDX);
 	/* Only an indirect table can hold a chain longer than the ring. */

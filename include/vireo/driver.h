@@ -92,12 +92,18 @@ struct vireo_virtqueue {
  *	or 0 for as many as the ring holds. Only the first @max_bufs heads
  *	then get a preallocated table (the free list hands out the lowest
  *	heads first), which keeps the tables' memory to what is used.
+ * @exact_len: vireo_vq_get_buf() reports a used length beyond the
+ *	writable bytes posted as the device wrote it, instead of clamping
+ *	it. For a driver that checks every length against what it posted
+ *	itself and drops such a buffer's contents: a network driver must
+ *	not pass on bytes the device claims but never wrote.
  */
 struct vireo_vq_info {
 	const char *name;
 	vireo_vq_callback_t *callback;
 	unsigned int max_sg;
 	unsigned int max_bufs;
+	bool exact_len;
 };
 
 /**

@@ -487,7 +487,9 @@ static void *fz_get_buf(bool want_len)
 	CHECK(t == c->token);
 	if (e.len > c->in_len)
 		fz.len_clamped = true;
-	if (want_len)
+	if (want_len && fz.info.exact_len)
+		CHECK(len == e.len);
+	else if (want_len)
 		CHECK(len == (e.len > c->in_len ? c->in_len : e.len));
 	fz_release(e.id, live0);
 	fz.last_used++;
@@ -874,6 +876,8 @@ static bool fz_setup(struct input *in)
 	fz.info.max_sg = sg % (FZ_MAX_SG + 1);
 	/* One input in four bounds the buffers in flight (0: no bound). */
 	fz.info.max_bufs = (inj & 3) ? 0 : inj >> 2;
+	/* The top bit of extra offers only meaningless features (37, 47). */
+	fz.info.exact_len = extra & 0x80;
 	/* In one input of four the module parameters may refuse features. */
 	fz_features(cfg, extra, (al >> 5) & 3 ? 0 : sg >> 6);
 	fz.live_before = shim_stats.alloc_live;
