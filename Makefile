@@ -34,7 +34,7 @@ KB_FLAGS = W=1 $(if $(filter 1,$(WERROR)),KCFLAGS=-Werror)
 
 .PHONY: all modules all-kernels check sparse checkpatch kernel-doc deps \
 	test kunit-kernel kunit-modules samples run bench install clean help \
-	fuzz ring-bench
+	fuzz ring-bench tcg-insn
 
 all modules:
 	@test -n "$(KVER)" || { echo "no kernel headers found: run 'make deps'" >&2; exit 1; }
@@ -164,7 +164,14 @@ run: deps
 bench: deps
 	@$(MAKE) --no-print-directory ring-bench
 	@$(MAKE) --no-print-directory all-kernels
+	@$(MAKE) --no-print-directory tcg-insn
 	@$(TOP)/tools/bench $(if $(filter command line,$(origin KVER)),--kver $(KVER)) $(T)
+
+# The QEMU plugin counting the guests' instructions for the benchmarks
+# (tools/tcg-insn): qemu-plugin.h from Debian's qemu source package and
+# the plugin, cached in $(VIREO_CACHE)/tcg-insn/<qemu version>/.
+tcg-insn:
+	@so=$$($(TOP)/tools/tcg-insn/build.sh) && echo "  TCG-INSN $$so"
 
 # Installs the modules for KVER under updates/vireo and runs depmod.
 # Debian's signing key is not available to out-of-tree builds, so the
@@ -191,8 +198,10 @@ help:
 	@echo "                       T=<glob,...> G=<group> KVER=<release|debug> J=<parallel boots>"
 	@echo "make kunit-modules     the KUnit kernel (cached) and the modules with kunit/ for it"
 	@echo "make run               boot one guest with a device of every type, bound to vireo"
-	@echo "make bench             ring-bench, then the bench/ benchmarks: vireo vs in-kernel (6.12)"
+	@echo "make bench             ring-bench, then the bench/ benchmarks: vireo vs in-kernel, timed and"
+	@echo "                       with guest instruction counts (tools/tcg-insn)"
 	@echo "make ring-bench        instructions per buffer, vireo's ring vs Linux's (callgrind)"
+	@echo "make tcg-insn          the QEMU plugin counting guest instructions (cached)"
 	@echo "make fuzz              fuzz the ring for FUZZ_SECONDS (default 600)"
 	@echo "make install           install the modules for KVER (updates/vireo)"
 	@echo "make clean             remove build/"

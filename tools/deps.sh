@@ -27,12 +27,16 @@ SRC_DEST=$CACHE/linux-source-6.12
 # into the test initramfs (mkfs.ext4, e2fsck). clang-14 with its
 # sanitizer runtimes and llvm-14 build, fuzz and measure the coverage of
 # the ring in userspace (tools/ring); valgrind counts its instructions.
+# ethtool goes into the initramfs for the net tests (with its libraries).
+# pkg-config and libglib2.0-dev build the QEMU plugin that counts the
+# guest's instructions for make bench (tools/tcg-insn).
 PACKAGES=(
 	linux-headers-amd64 linux-headers-6.12-amd64
 	qemu-system-x86 qemu-system-data busybox-static
 	cpio gzip xz-utils zstd kmod sparse perl linux-source-6.12 make gcc libc6-dev
 	bc bison flex libelf-dev python3 e2fsprogs
-	clang-14 libclang-rt-14-dev llvm-14 valgrind
+	clang-14 libclang-rt-14-dev llvm-14 valgrind ethtool
+	pkg-config libglib2.0-dev
 )
 # Header meta packages whose exact-ABI image we boot in the VM tests.
 HEADER_METAS=(linux-headers-amd64 linux-headers-6.12-amd64)
