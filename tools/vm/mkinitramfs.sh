@@ -28,9 +28,16 @@
 #                                      the source (e.g. -laio)
 #   /lib/vireo/kmod/*.ko, order        in-kernel ext4, crc32c_generic and
 #                                      their modules.dep closure, decompressed
+#   /lib/vireo/kmod/*.ko, deps         in-kernel modules the net tests insmod
+#                                      one by one (virtio_net, 8021q,
+#                                      netconsole; virtio_pci where it is a
+#                                      module, 6.1), each with its
+#                                      dependencies in load order
 #   /bin/mke2fs, mkfs.ext4, e2fsck,    e2fsprogs from the host, with the
 #   fsck.ext4, /lib*/...               shared libraries ldd lists, and
 #                                      /etc/mke2fs.conf
+#   /bin/ethtool                       the host's ethtool (if installed),
+#                                      with its libraries likewise
 # Missing vireo modules are reported and left out (the "boot" test needs
 # none); the runner refuses to run tests that need them.
 # The image is rebuilt only when an input changed (OUTFILE.key).
@@ -85,12 +92,17 @@ VBLK=$(inkernel_ko drivers/block/virtio_blk)
 # (the TCG CPU lacks SSE4.2, so crc32c-intel would not load).
 EXTRA_KMODS=(kernel/crypto/crc32c_generic kernel/fs/ext4/ext4)
 
-# kmod_closure: the files of EXTRA_KMODS and their dependencies, relative
+# Loaded one at a time, each with its dependencies (lib.sh's kmod_insmod):
+# the reference driver of the net tests, VLANs and netconsole.
+NET_KMODS=(kernel/drivers/virtio/virtio_pci kernel/drivers/net/virtio_net
+	kernel/net/8021q/8021q kernel/drivers/net/netconsole)
+
+# closure_of MOD...: the files of MODs and their dependencies, relative
 # to /lib/modules/KVER, dependencies first.  Built-in ones are skipped.
-kmod_closure() {
+closure_of() {
 	local m line
 	[[ -f /lib/modules/$KVER/modules.dep ]] || return 0
-	for m in "${EXTRA_KMODS[@]}"; do
+	for m in "$@"; do
 		line=$(grep -E "^$m\.ko(\.xz|\.zst)?:" "/lib/modules/$KVER/modules.dep") ||
 			continue
 		# modprobe loads a line's dependencies last to first.
@@ -98,13 +110,27 @@ kmod_closure() {
 		echo "${line%%:*}"
 	done | awk '!seen[$0]++'
 }
-mapfile -t KMODS < <(kmod_closure)
+mapfile -t KMODS < <(closure_of "${EXTRA_KMODS[@]}")
+mapfile -t NKMODS < <(closure_of "${NET_KMODS[@]}")
+# kmod_name FILE: the module name of a modules.dep path.
+kmod_name() {
+	local n
+	n=$(basename "$1")
+	echo "${n%%.ko*}"
+}
 
-# e2fsprogs for the ext4 test: binaries and their ldd closure.
+# e2fsprogs for the ext4 test, ethtool for the net tests: binaries and
+# their ldd closure.
 E2FS_BINS=(/usr/sbin/mke2fs /usr/sbin/e2fsck)
 for b in "${E2FS_BINS[@]}"; do
 	[[ -x $b ]] || die "$b missing (install e2fsprogs)"
 done
+ETHTOOL=/usr/sbin/ethtool
+if [[ -x $ETHTOOL ]]; then
+	E2FS_BINS+=("$ETHTOOL")
+else
+	echo "mkinitramfs: note: $ETHTOOL missing (make deps); left out" >&2
+fi
 mapfile -t E2FS_LIBS < <(ldd "${E2FS_BINS[@]}" |
 	awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// && $2 ~ /^\(/ { print $1 }' | sort -u)
 [[ ${#E2FS_LIBS[@]} -gt 0 ]] || die "ldd found no libraries for e2fsprogs"
@@ -150,7 +176,7 @@ if [[ -n $KUNIT ]]; then
 fi
 [[ -n $VRNG ]] && inputs+=("$VRNG")
 [[ -n $VBLK ]] && inputs+=("$VBLK")
-for k in ${KMODS[@]+"${KMODS[@]}"}; do
+for k in ${KMODS[@]+"${KMODS[@]}"} ${NKMODS[@]+"${NKMODS[@]}"}; do
 	inputs+=("/lib/modules/$KVER/$k")
 done
 [[ -f $BIND ]] && inputs+=("$BIND")
@@ -190,6 +216,7 @@ done
 rm -f "$stage/bin/mke2fs"
 install -m 0755 /usr/sbin/mke2fs "$stage/bin/mke2fs"
 install -m 0755 /usr/sbin/e2fsck "$stage/bin/e2fsck"
+[[ -x $ETHTOOL ]] && install -m 0755 "$ETHTOOL" "$stage/bin/ethtool"
 ln -s mke2fs "$stage/bin/mkfs.ext4"
 ln -s e2fsck "$stage/bin/fsck.ext4"
 if [[ -f $E2FS_CONF ]]; then
@@ -232,6 +259,13 @@ for k in ${KMODS[@]+"${KMODS[@]}"}; do
 	name=${name%%.ko*}
 	copy_ko "/lib/modules/$KVER/$k" "kmod/$name"
 	echo "$name" >>"$stage/lib/vireo/kmod/order"
+done
+# "name: dep..." per line, dependencies in load order, for kmod_insmod.
+: >"$stage/lib/vireo/kmod/deps"
+for k in ${NKMODS[@]+"${NKMODS[@]}"}; do
+	copy_ko "/lib/modules/$KVER/$k" "kmod/$(kmod_name "$k")"
+	deps=$(closure_of "${k%%.ko*}" | sed '$d' | while read -r d; do kmod_name "$d"; done | tr '\n' ' ')
+	echo "$(kmod_name "$k"): $deps" >>"$stage/lib/vireo/kmod/deps"
 done
 if [[ -f $BIND ]]; then
 	install -m 0755 "$BIND" "$stage/bin/vireo-bind"

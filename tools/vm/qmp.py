@@ -9,7 +9,10 @@ it sends the JSON command to the boot's QMP unix socket (connecting and
 negotiating capabilities on first use) and records the command, QEMU's
 reply and any QMP events, one "# qmp: ..." line each.  The guest learns
 the outcome by polling for its effect (a new capacity, a vanished disk),
-so nothing is sent back to it.  Standard library only.
+so nothing is sent back to it; except that with a back channel (the
+guest's second serial port, ttyS1, on a chardev socket) each reply is also
+written there as one JSON line, for lib.sh's qmp_query.  Standard library
+only.
 """
 
 import json
@@ -83,6 +86,7 @@ class Qmp:
         self.note('-> %s' % json.dumps(cmd, sort_keys=True))
         reply = self._send(cmd, time.monotonic() + 30)
         self.note('<- %s' % json.dumps(reply, sort_keys=True))
+        return reply
 
     def drain_events(self):
         """Log events that arrived after the last reply (non-blocking)."""
@@ -113,9 +117,11 @@ class Qmp:
 class Relay:
     """A thread relaying the guest's VIREO-QMP lines while QEMU runs."""
 
-    def __init__(self, sock_path, console_log):
+    def __init__(self, sock_path, console_log, back_path=None):
         self.qmp = Qmp(sock_path, [])
         self.console = console_log
+        self.back_path = back_path
+        self.back = None
         self.stop_event = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
 
@@ -127,6 +133,8 @@ class Relay:
         self.stop_event.set()
         self.thread.join(timeout=5)
         self.qmp.close()
+        if self.back is not None:
+            self.back.close()
         return self.qmp.notes
 
     def _lines(self):
@@ -163,7 +171,25 @@ class Relay:
             self.qmp.note('bad command from the guest (%s): %s' % (e, text))
             return
         try:
-            self.qmp.execute(cmd)
+            reply = self.qmp.execute(cmd)
         except (OSError, ValueError) as e:
             self.qmp.note('error: %s' % e)
             self.qmp.close()
+            reply = {'error': {'class': 'VireoRelay', 'desc': str(e)}}
+        self._answer(reply)
+
+    def _answer(self, reply):
+        """Write REPLY to the guest's back channel, if there is one."""
+        if not self.back_path:
+            return
+        try:
+            if self.back is None:
+                self.back = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                self.back.connect(self.back_path)
+            self.back.sendall(json.dumps(reply, sort_keys=True).encode() +
+                              b'\n')
+        except OSError as e:
+            self.qmp.note('back channel: %s' % e)
+            if self.back is not None:
+                self.back.close()
+            self.back = None

@@ -14,9 +14,12 @@ skipped".  Exits 1 if anything failed.  Documentation/testing.rst.
   -G GROUP   only tests in GROUP
   --kver K   only kernel K (repeatable): a release, or "debug"
   -j N       tests at a time (default: the number of CPUs)
-  --ref      run the blk tests against the in-kernel virtio_blk (6.12)
-             instead of vireo_blk, to tell a script bug from a driver bug
+  --ref      run the tests with a "ref:" key against the in-kernel driver
+             (virtio_blk: 6.12 only; virtio_net) instead of vireo's, to
+             tell a script bug from a driver bug
   --bench    the benchmarks (bench/): print their BENCH lines as well
+  --insn     attach the instruction-counting QEMU plugin (tools/tcg-insn)
+             and append its phases to the log as BENCH-INSN lines
   --list     list the selected tests with their kernels and groups
 """
 
@@ -43,9 +46,10 @@ TAIL = 20
 class Job:
     """One test on one kernel (or on the host), and its outcome."""
 
-    def __init__(self, test, kernel):
+    def __init__(self, test, kernel, ref=False):
         self.test = test
         self.kernel = kernel
+        self.ref = ref              # against the in-kernel driver (--ref)
         self.status = ktap.FAIL
         self.reason = 'not run'
         self.tree = None
@@ -60,7 +64,9 @@ class Job:
 
     @property
     def log(self):
-        return LOGS / self.kernel / (self.test.name + '.log')
+        # A reference run keeps its own log beside the driver's.
+        return LOGS / self.kernel / (self.test.name +
+                                     ('.ref.log' if self.ref else '.log'))
 
     def fail(self, reason):
         self.status, self.reason = ktap.FAIL, reason
@@ -78,6 +84,7 @@ def parse_args(argv):
     p.add_argument('-j', type=int, default=os.cpu_count() or 1)
     p.add_argument('--ref', action='store_true')
     p.add_argument('--bench', action='store_true')
+    p.add_argument('--insn', action='store_true')
     p.add_argument('--list', action='store_true')
     args = p.parse_args(argv)
     args.names = [n for arg in args.names for n in arg.split(',') if n]
@@ -89,23 +96,25 @@ def parse_args(argv):
 def make_jobs(args):
     tests = vm.select(vm.find_tests(*args.dirs), args.names, args.group)
     if args.ref:
-        tests = [t for t in tests if t.ref == 'blk']
+        tests = [t for t in tests if t.ref]
     kernels = args.kver or vm.target_kernels() + [vm.DEBUG]
-    if args.ref and not args.kver:
-        # The reference driver must load alone: on 6.12 virtio and
-        # virtio_ring are built in, on 6.1 they are modules.
-        kernels = [k for k in kernels if k.startswith('6.12.')]
     jobs = []
     for t in tests:
         if t.kind == 'host':
             if not args.kver:
                 jobs.append(Job(t, 'host'))
             continue
-        jobs += [Job(t, k) for k in kernels if t.applies(k)]
+        tk = kernels
+        if args.ref and t.ref == 'blk' and not args.kver:
+            # virtio_blk must load alone: on 6.12 virtio and virtio_ring
+            # are built in, on 6.1 they are modules the image lacks.
+            # virtio_net ships with its modular dependencies (6.1 too).
+            tk = [k for k in kernels if k.startswith('6.12.')]
+        jobs += [Job(t, k, args.ref) for k in tk if t.applies(k)]
     return jobs
 
 
-def prepare(jobs):
+def prepare(jobs, ref=False):
     """Skip the jobs whose needs the host lacks, build each kernel's
     initramfs, fail the jobs that cannot run; return those that can."""
     for j in jobs:
@@ -118,13 +127,16 @@ def prepare(jobs):
             by_kernel.setdefault(j.kernel, []).append(j)
     for kernel, kjobs in by_kernel.items():
         if kernel != 'host':
-            prepare_kernel(kernel, kjobs)
+            prepare_kernel(kernel, kjobs, ref)
     return [j for kjobs in by_kernel.values() for j in kjobs
             if j.kernel == 'host' or j.initrd]
 
 
-def prepare_kernel(kernel, jobs):
-    """Give KERNEL's JOBS its initramfs, or fail them, saying why."""
+def prepare_kernel(kernel, jobs, ref=False):
+    """Give KERNEL's JOBS its initramfs, or fail them, saying why.
+
+    A reference run (REF) uses the in-kernel drivers, not our modules.
+    """
     why = kernel_problem(kernel)
     initrd = None
     if not why:
@@ -137,7 +149,7 @@ def prepare_kernel(kernel, jobs):
     for j in jobs:
         if why:
             j.fail(why)
-        elif missing and j.test.modules != 'none':
+        elif missing and j.test.modules != 'none' and not ref:
             j.fail('%d of %d modules not built for %s, e.g. %s (run make)'
                    % (len(missing), len(vm.MODULES), kernel, missing[0]))
         else:
@@ -151,11 +163,12 @@ def kernel_problem(kernel):
     return ''
 
 
-def run_guest(job, ref):
+def run_guest(job, ref, insn=None):
     append = [vm.REF_ARG] if ref else []
-    with vm.Boot(job.test, job.kernel, job.initrd, append) as boot:
+    with vm.Boot(job.test, job.kernel, job.initrd, append, insn) as boot:
         rc, job.secs, timed_out, qmp_notes = boot.run(job.log,
                                                       job.test.timeout)
+        insn_lines = boot.insn_lines()
     text = job.log.read_text(errors='replace')
     job.tree, reason = vm.judge(job.test.name, text, rc, timed_out,
                                 job.test.timeout)
@@ -163,8 +176,13 @@ def run_guest(job, ref):
     if qmp_notes:
         with open(job.log, 'a') as f:
             f.write('\n'.join(qmp_notes) + '\n')
+    if insn_lines:
+        with open(job.log, 'a') as f:
+            f.write('\n'.join(insn_lines) + '\n')
     job.bench = [ln for ln in text.replace('\r', '').splitlines()
                  if ln.startswith('BENCH ')]
+    job.bench += [ln for ln in insn_lines
+                  if ln.startswith(('BENCH-INSN phase ', 'BENCH-INSN exit '))]
     if reason:
         job.fail(reason)
     else:
@@ -204,7 +222,7 @@ def run_all(jobs, args):
             if job.kernel == 'host':
                 run_host(job)
             else:
-                run_guest(job, args.ref)
+                run_guest(job, args.ref, args.insn_so)
         except Exception as e:  # a harness bug must not lose the others
             job.fail('harness error: %r' % e)
         with lock:
@@ -294,8 +312,13 @@ def main(argv):
     if not jobs:
         print('run: no test selected', file=sys.stderr)
         return 2
+    args.insn_so = vm.insn_plugin() if args.insn else None
+    if args.insn and not args.insn_so:
+        print('run: --insn: the plugin cannot be built (tools/tcg-insn)',
+              file=sys.stderr)
+        return 2
     t0 = time.monotonic()
-    runnable = prepare(jobs)
+    runnable = prepare(jobs, args.ref)
     run_all(runnable, args)
     print('\n'.join(report(jobs, time.monotonic() - t0)))
     return 0 if all(j.status != ktap.FAIL for j in jobs) else 1

@@ -5,6 +5,7 @@
 import sys
 import tempfile
 import unittest
+from unittest import mock
 from pathlib import Path
 
 sys.dont_write_bytecode = True
@@ -139,6 +140,62 @@ class Metadata(unittest.TestCase):
             '#\n# description: x\n'
             '# needs: sh /bin /no/such/file no-such-cmd\n'))
         self.assertEqual(t.missing_needs(), ['/no/such/file', 'no-such-cmd'])
+
+    def test_needs_root(self):
+        t = vm.load_test(self.write('#\n# description: x\n# needs: root sh\n'))
+        with mock.patch('os.geteuid', return_value=1000):
+            self.assertEqual(t.missing_needs(), ['root'])
+        with mock.patch('os.geteuid', return_value=0):
+            self.assertEqual(t.missing_needs(), [])
+
+    def test_ref(self):
+        t = vm.load_test(self.write('#\n# description: x\n# ref: net\n'))
+        self.assertEqual(t.ref, 'net')
+        with self.assertRaisesRegex(vm.BadTest, 'ref must be one of'):
+            vm.load_test(self.write('#\n# description: x\n# ref: rng\n'))
+
+    def test_tap_devices(self):
+        t = vm.load_test(self.write(
+            '#\n# description: x\n'
+            '# devices: tap:n0,queues=2 tap:n1,mtu=9000\n'
+            '# devices: virtio-net-pci,netdev=n0 virtio-net-pci,netdev=n1\n'))
+        boot = vm.Boot(t, '6.12.117+deb12-amd64', '/nonexistent')
+        try:
+            cmd = boot.command(0)
+        finally:
+            boot.close()
+        # QEMU runs in a private network namespace set up by a shell.
+        self.assertEqual(cmd[:5], ['unshare', '-n', '--', 'sh', '-ec'])
+        script = cmd[5]
+        self.assertIn('ip tuntap add vireo-n0 mode tap vnet_hdr multi_queue',
+                      script)
+        self.assertIn('ip tuntap add vireo-n1 mode tap vnet_hdr\n', script)
+        self.assertIn('ip link set vireo-n1 mtu 9000 master vireo-br up',
+                      script)
+        self.assertTrue(script.endswith('exec "$@"'))
+        self.assertEqual(cmd[7], 'qemu-system-x86_64')
+        i = cmd.index('tap,id=n0,ifname=vireo-n0,script=no,downscript=no,'
+                      'vhost=off,queues=2')
+        self.assertEqual(cmd[i - 1], '-netdev')
+        self.assertIn('tap,id=n1,ifname=vireo-n1,script=no,downscript=no,'
+                      'vhost=off', cmd)
+
+    def test_no_tap_no_netns(self):
+        t = vm.load_test(self.write(
+            '#\n# description: x\n# devices: netdev:hubport,id=n0,hubid=0\n'))
+        boot = vm.Boot(t, '6.12.117+deb12-amd64', '/nonexistent')
+        try:
+            cmd = boot.command(0)
+        finally:
+            boot.close()
+        self.assertEqual(cmd[0], 'qemu-system-x86_64')
+        self.assertIn('hubport,id=n0,hubid=0', cmd)
+
+    def test_bad_tap(self):
+        for tok in ('tap:n0,queues=x', 'tap:n0,speed=1', 'tap:0bad'):
+            with self.assertRaisesRegex(vm.BadTest, 'tap:'):
+                vm.load_test(self.write(
+                    '#\n# description: x\n# devices: %s\n' % tok))
 
     def test_unknown_key(self):
         with self.assertRaisesRegex(vm.BadTest, 'unknown key "kernel"'):

@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -34,8 +35,13 @@ MODULES = [ln for ln in (ROOT / 'tools/vm/modules').read_text().splitlines()
            if ln and not ln.startswith('#')]
 
 DEFAULT_TIMEOUT = 180
-# Runs a blk test against the in-kernel virtio_blk (lib.sh's blk_ref).
-REF_ARG = 'vireo.blkref=1'
+# Runs a test against the in-kernel driver (lib.sh's blk_ref, net_ref).
+REF_ARG = 'vireo.ref=1'
+# Reference drivers a test can name in "ref:".
+REFS = ('blk', 'net')
+# Topology B (tap: devices): the bridge of the boot's private network
+# namespace, and the name of the tap of netdev ID.
+TAP_BRIDGE = 'vireo-br'
 KEYS = {'description', 'kind', 'kernels', 'groups', 'devices', 'timeout',
         'vcpus', 'memory', 'boot', 'modules', 'ref', 'needs'}
 
@@ -59,14 +65,20 @@ class Test:
     memory: int = 512
     boot: str = 'vireo'         # virtio: the in-kernel virtio-pci binds
     modules: str = 'vireo'      # none: the test needs none of ours
-    ref: str = ''               # blk: can run against virtio_blk
+    ref: str = ''               # blk, net: can run against the in-kernel driver
     needs: tuple = ()           # host commands or files it cannot do without
 
     def missing_needs(self):
-        """What this test needs from the host and does not find there."""
-        return [n for n in self.needs
-                if not (os.path.exists(n) if n.startswith('/')
-                        else shutil.which(n))]
+        """What this test needs from the host and does not find there.
+
+        "root" is a need of its own: the runner must run as root (tap
+        devices in a private network namespace).
+        """
+        def have(n):
+            if n == 'root':
+                return os.geteuid() == 0
+            return os.path.exists(n) if n.startswith('/') else shutil.which(n)
+        return [n for n in self.needs if not have(n)]
 
     def applies(self, kernel):
         """Whether this test runs on KERNEL (a release or DEBUG).
@@ -123,6 +135,8 @@ def load_test(path):
                 raise BadTest('%s: %s must be a positive number' %
                               (where, key))
             fields[key] = int(value)
+        elif key == 'ref' and value not in REFS:
+            raise BadTest('%s: ref must be one of %s' % (where, ', '.join(REFS)))
         else:
             fields[key] = value
     if 'description' not in fields:
@@ -131,6 +145,9 @@ def load_test(path):
     fields['groups'] = tuple(dict.fromkeys(
         [path.parent.name] + fields.get('groups', [])))
     fields['devices'] = tuple(fields['devices'])
+    for tok in fields['devices']:
+        if tok.startswith('tap:'):
+            parse_tap(tok[4:])
     fields['needs'] = tuple(fields.get('needs', ()))
     return Test(name=path.stem, path=path, **fields)
 
@@ -176,6 +193,18 @@ def kunit_kdir():
                          capture_output=True, text=True, check=False)
     lines = out.stdout.split()
     return Path(lines[-1]) if out.returncode == 0 and lines else None
+
+
+def insn_plugin():
+    """The instruction-counting QEMU plugin (tools/tcg-insn), built and
+    cached on first use; its path, or None if it cannot be built."""
+    out = subprocess.run([ROOT / 'tools/tcg-insn/build.sh'],
+                         capture_output=True, text=True, check=False)
+    lines = out.stdout.split()
+    if out.returncode != 0 or not lines:
+        print(out.stderr, end='', file=sys.stderr)
+        return None
+    return Path(lines[-1])
 
 
 def module_dir(kernel):
@@ -324,6 +353,52 @@ def judge(name, text, rc, timed_out, limit):
 
 # --- boots -----------------------------------------------------------------
 
+def parse_tap(spec):
+    """tap:ID[,queues=N][,mtu=N]: (ID, {'queues': N, 'mtu': N})."""
+    ident, *rest = spec.split(',')
+    opts = {'queues': 1, 'mtu': 1500}
+    if not re.fullmatch(r'[A-Za-z][A-Za-z0-9_]{0,7}', ident):
+        raise BadTest('tap:%s: the id must be 1-8 letters or digits' % spec)
+    for o in rest:
+        k, _, v = o.partition('=')
+        if k not in opts or not v.isdigit() or int(v) == 0:
+            raise BadTest('tap:%s: unknown option "%s"' % (spec, o))
+        opts[k] = int(v)
+    return ident, opts
+
+
+def tap_name(ident):
+    """The host interface name of the tap of netdev IDENT."""
+    return 'vireo-' + ident
+
+
+def tap_setup(devices):
+    """The shell commands that set up DEVICES' taps, or '' if none.
+
+    Run inside the boot's private network namespace: every tap (a
+    multi-queue one for queues > 1) joins one bridge, without STP, IPv6
+    or multicast snooping, so that the bridge adds no frames of its own
+    and floods multicast as a wire would.
+    """
+    taps = [parse_tap(t.partition(':')[2]) for t in devices
+            if t.startswith('tap:')]
+    if not taps:
+        return ''
+    br = TAP_BRIDGE
+    lines = ['ip link set lo up',
+             'echo 1 >/proc/sys/net/ipv6/conf/all/disable_ipv6',
+             'echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6',
+             'ip link add %s type bridge stp_state 0 mcast_snooping 0 '
+             'forward_delay 0' % br]
+    for ident, o in taps:
+        name = tap_name(ident)
+        lines += ['ip tuntap add %s mode tap vnet_hdr%s' % (
+                      name, ' multi_queue' if o['queues'] > 1 else ''),
+                  'ip link set %s mtu %d master %s up' % (name, o['mtu'], br)]
+    lines.append('ip link set %s up' % br)
+    return '\n'.join(lines)
+
+
 class Boot:
     """One QEMU boot of a test on a kernel, with its scratch directory.
 
@@ -333,12 +408,15 @@ class Boot:
     one host thread still interleaves the vCPUs, so the guest stays SMP.
     """
 
-    def __init__(self, test, kernel, initrd, append=()):
+    def __init__(self, test, kernel, initrd, append=(), insn=None):
         self.test = test
         self.kernel = kernel
         self.initrd = initrd
         self.append = list(append)
         self.scratch = Path(tempfile.mkdtemp(prefix='vireo-vm.'))
+        # INSN: the instruction-counting plugin's .so (insn_plugin()).
+        self.insn = insn
+        self.insn_out = self.scratch / 'insn.txt'
 
     def close(self):
         shutil.rmtree(self.scratch, ignore_errors=True)
@@ -357,6 +435,8 @@ class Boot:
                 'vireo.test=' + self.test.name]
         if deadline:
             args.append('vireo.deadline=%d' % deadline)
+        if self.insn:
+            args.append('vireo.insn=1')
         if self.kernel == DEBUG:
             # The debug kernel under TCG is slow enough to trip the
             # lockup detectors' defaults.
@@ -378,9 +458,24 @@ class Boot:
                '-kernel', str(kernel_image(self.kernel)),
                '-initrd', str(self.initrd),
                '-append', self.cmdline(deadline),
-               '-qmp', 'unix:%s/qmp.sock,server=on,wait=off' % self.scratch]
+               '-qmp', 'unix:%s/qmp.sock,server=on,wait=off' % self.scratch,
+               # ttyS1: QMP replies for the guest (qmp.py, lib.sh qmp_query)
+               '-chardev', 'socket,id=vireo-back,path=%s/back.sock,'
+               'server=on,wait=off' % self.scratch,
+               '-device', 'isa-serial,chardev=vireo-back,index=1']
+        if self.insn:
+            cmd += ['-plugin', ','.join(
+                ['%s' % self.insn, 'outfile=%s' % self.insn_out] +
+                os.environ.get('VM_INSN_ARGS', '').split())]
         for tok in self.test.devices:
             cmd += self._device(tok)
+        taps = tap_setup(self.test.devices)
+        if taps:
+            # Topology B: QEMU runs in a private network namespace where
+            # its taps are bridged; nothing leaves it, and it dies with
+            # QEMU (unshare execs the shell, the shell execs QEMU).
+            cmd = ['unshare', '-n', '--', 'sh', '-ec',
+                   taps + '\nexec "$@"', 'vireo-netns'] + cmd
         return cmd
 
     def _device(self, tok):
@@ -394,6 +489,13 @@ class Boot:
             return ['-object', rest]
         if kind == 'netdev':
             return ['-netdev', rest]
+        if kind == 'tap':
+            ident, opts = parse_tap(rest)
+            spec = ('tap,id=%s,ifname=%s,script=no,downscript=no,vhost=off'
+                    % (ident, tap_name(ident)))
+            if opts['queues'] > 1:
+                spec += ',queues=%d' % opts['queues']
+            return ['-netdev', spec]
         # Legacy 0.9.5 devices only.
         return ['-device', tok + ',disable-modern=on']
 
@@ -424,7 +526,8 @@ class Boot:
         with open(log, 'w') as f:
             f.write('# %s on %s, limit %ds\n# %s\n' % (
                 self.test.name, self.kernel, limit, ' '.join(map(str, cmd))))
-        relay = qmp.Relay(str(self.scratch / 'qmp.sock'), str(log))
+        relay = qmp.Relay(str(self.scratch / 'qmp.sock'), str(log),
+                          str(self.scratch / 'back.sock'))
         relay.start()
         t0 = time.monotonic()
         timed_out = False
@@ -439,6 +542,14 @@ class Boot:
                 rc = proc.wait()
         secs = time.monotonic() - t0
         return rc, secs, timed_out, relay.stop()
+
+    def insn_lines(self):
+        """The plugin's output as "BENCH-INSN ..." lines ([] if none)."""
+        try:
+            text = self.insn_out.read_text(errors='replace')
+        except OSError:
+            return []
+        return ['BENCH-INSN ' + ln for ln in text.splitlines() if ln]
 
     def interactive(self, log):
         """Boot on this terminal (mon:stdio gives Ctrl-a x); tee to LOG."""

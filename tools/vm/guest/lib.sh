@@ -426,7 +426,7 @@ show_pci() {
 # ---------------------------------------------------------------------------
 # Block tests (tests/blk/).  Disks are found through their PCI function,
 # so the same scripts run against vireo_blk (vblkN under a vireoN device)
-# and, with vireo.blkref=1 (host: tools/vm/run.py --ref, 6.12 only),
+# and, with vireo.ref=1 (host: tools/vm/run.py --ref, 6.12 only),
 # against the in-kernel virtio_blk (vdX under virtioN) as a reference
 # that tells script bugs from driver bugs.
 
@@ -437,7 +437,7 @@ MIB=1048576
 
 # blk_ref: the test runs against the in-kernel reference driver.
 blk_ref() {
-	grep -qw vireo.blkref=1 /proc/cmdline
+	grep -qw vireo.ref=1 /proc/cmdline
 }
 
 # qmp JSON: have the host send JSON to QEMU's QMP monitor
@@ -446,6 +446,27 @@ blk_ref() {
 qmp() {
 	log "asking the host for QMP $*"
 	echo "VIREO-QMP: $*"
+}
+
+# qmp_back_open: open the back channel of QMP replies, ttyS1, as fd 7 of
+# the calling shell, once, before any qmp_query (which may then run in a
+# subshell); kept open so that the UART's FIFO is never reset under a
+# reply.
+qmp_back_open() {
+	stty -F /dev/ttyS1 raw -echo 2>/dev/null
+	exec 7</dev/ttyS1
+}
+
+# qmp_query JSON: like qmp, and print QEMU's reply (one JSON line), which
+# the host's relay writes to the back channel; status 1 if none came
+# within 20 s.
+qmp_query() {
+	qmp "$*" >/dev/console
+	_reply=
+	# shellcheck disable=SC3045 # busybox sh has read -t
+	read -r -t 20 _reply <&7
+	echo "$_reply"
+	[ -n "$_reply" ]
 }
 
 # writer_wait PID SECS WHAT: wait at most SECS for the writer PID to end;
@@ -701,4 +722,470 @@ kunit_suites() {
 		*) fail "${_d##*/}" ;;
 		esac
 	done
+}
+
+# ---------------------------------------------------------------------------
+# Network tests (tests/net/).  Two NICs on one wire: a QEMU hub
+# (topology A, devices "netdev:hubport,...") or two taps on a bridge in
+# the host's private namespace (topology B, "tap:ID", testing.rst).  NIC
+# A (PCI 00:04.0) stays in the initial network namespace; NIC B (00:05.0)
+# moves into a namespace of its own, the peer's, so traffic between them
+# crosses the emulated wire.  Interfaces are found through their PCI
+# function, so the same scripts run against vireo_net and, with
+# vireo.ref=1 (tools/vm/run.py --ref, both kernels), the in-kernel
+# virtio_net as a reference.  Traffic is vnetperf's (tools/vm/guest/src).
+
+NET_MODULES="vireo_ring vireo_core vireo_pci vireo_net"
+NET_A=0000:00:04.0
+NET_B=0000:00:05.0
+NET_MAC_A=52:54:00:00:00:0a
+NET_MAC_B=52:54:00:00:00:0b
+NET_IP_A=10.0.0.1
+NET_IP_B=10.0.0.2
+NET_PORT=5201
+# Set by net_pair: the interfaces of A and B, and the peer's pid.
+NA=
+NB=
+PEER=
+
+# net_ref: the test runs against the in-kernel virtio_net.
+net_ref() { blk_ref; }
+
+# net_driver: the driver under test.
+net_driver() {
+	if net_ref; then echo virtio_net; else echo vireo_net; fi
+}
+
+# kmod_insmod NAME [PARAM...]: insmod the in-kernel module NAME of the
+# image (/lib/vireo/kmod, see mkinitramfs.sh) after its dependencies;
+# loaded and built-in ones are skipped.
+kmod_insmod() {
+	_km=$1
+	shift
+	# shellcheck disable=SC2013 # one line of words
+	for _d in $(sed -n "s/^$_km: //p" "$VIREO_KO/kmod/deps" 2>/dev/null); do
+		[ -d "/sys/module/$_d" ] && continue
+		check "insmod $_d (in-kernel)" run_deadline 60 insmod "$VIREO_KO/kmod/$_d.ko" ||
+			return 1
+	done
+	if [ -d "/sys/module/$_km" ] && [ $# -eq 0 ]; then
+		return 0
+	fi
+	check "insmod $_km${*:+ $*} (in-kernel)" run_deadline 60 insmod "$VIREO_KO/kmod/$_km.ko" "$@"
+}
+
+# net_load: load the driver under test: vireo's stack with vireo_net, or
+# in a reference run virtio_net (and 6.1's modular virtio_pci first).
+net_load() {
+	if net_ref; then
+		if [ -f "$VIREO_KO/kmod/virtio_pci.ko" ]; then
+			kmod_insmod virtio_pci || return 1
+		fi
+		kmod_insmod virtio_net
+		return
+	fi
+	check "vireo_net.ko is in the image" test -f "$VIREO_KO/vireo_net.ko" || return 1
+	# shellcheck disable=SC2086 # module names: split on purpose
+	load_stack $NET_MODULES
+}
+
+# net_unload: unload what net_load loaded; no interface of it is left.
+net_unload() {
+	if net_ref; then
+		check "rmmod virtio_net (reference run)" run_deadline 30 rmmod virtio_net
+	else
+		# shellcheck disable=SC2086 # module names: split on purpose
+		unload_stack $NET_MODULES || return 1
+		check_not "no /sys/bus/vireo" test -e /sys/bus/vireo
+		check_not "no vireo IRQ in /proc/interrupts" grep -q vireo /proc/interrupts
+	fi
+	_left=$(ls /sys/bus/pci/devices/$NET_A/*/net /sys/bus/pci/devices/$NET_B/*/net 2>/dev/null)
+	expect_eq "no interface left on the NICs" "$_left" ""
+}
+
+# net_if_of BDF: the interface on PCI function BDF (in this namespace).
+net_if_of() {
+	# Not _n: wait_for counts with it.
+	for _nif in /sys/bus/pci/devices/"$1"/*/net/*; do
+		[ -e "$_nif" ] && basename "$_nif" && return 0
+	done
+	return 1
+}
+
+# net_wait_if BDF [SECS]: wait for BDF's interface; NETIF is its name.
+net_wait_if() {
+	NETIF=
+	if ! wait_for "${2:-15}" net_if_of "$1"; then
+		fail "no interface appeared on $1 within ${2:-15}s"
+		echo /sys/class/net/* | diag_lines "net: "
+		return 1
+	fi
+	NETIF=$(net_if_of "$1")
+	ok "interface $NETIF on $1"
+}
+
+# net_vdev IF: the transport device under IF (virtioN or vireoN), which
+# also names its IRQs.
+net_vdev() {
+	basename "$(readlink -f "/sys/class/net/$1/device")"
+}
+
+# net_expect_driver IF: IF is driven by the driver under test, in sysfs
+# and in ethtool -i (vireo_net: its bus info is the PCI function too).
+net_expect_driver() {
+	_drv=$(basename "$(readlink -f "/sys/class/net/$1/device/driver")")
+	expect_eq "$1 driver" "$_drv" "$(net_driver)"
+	if ! command -v ethtool >/dev/null; then
+		skip "ethtool -i $1" "no ethtool in the image (make deps)"
+		return
+	fi
+	_ei=$(ethtool -i "$1" 2>&1)
+	expect_eq "ethtool -i $1 driver" "$(echo "$_ei" | sed -n 's/^driver: //p')" "$(net_driver)"
+	net_ref && return
+	expect_eq "ethtool -i $1 bus-info" "$(echo "$_ei" | sed -n 's/^bus-info: //p')" \
+		"$(basename "$(dirname "$(readlink -f "/sys/class/net/$1/device")")")"
+}
+
+# in_peer CMD...: run CMD in the peer's network namespace.
+in_peer() {
+	nsenter -t "$PEER" -n "$@"
+}
+
+# on SIDE CMD...: run CMD on side a (here) or b (the peer).
+on() {
+	_side=$1
+	shift
+	if [ "$_side" = b ]; then in_peer "$@"; else "$@"; fi
+}
+
+# peer_start: a process in a new network namespace (PEER, its pid).
+peer_start() {
+	unshare -n sleep 100000 &
+	PEER=$!
+	_me=$(readlink /proc/self/ns/net)
+	wait_for 5 sh -c "[ \"\$(readlink /proc/$PEER/ns/net)\" != '$_me' ]"
+	check "peer namespace created" test "$(readlink /proc/$PEER/ns/net)" != "$_me"
+	in_peer ip link set lo up
+}
+
+# net_has_carrier SIDE IF: IF is up with carrier (LOWER_UP).
+net_has_carrier() {
+	on "$1" ip link show "$2" | grep -q LOWER_UP
+}
+
+# net_addr SIDE IF IP: address IF with IP/24, bring it up, wait for carrier.
+net_addr() {
+	on "$1" ip addr add "$3/24" dev "$2"
+	check "$2 up ($1 side)" on "$1" ip link set "$2" up
+	wait_for 10 net_has_carrier "$1" "$2"
+	check "$2 has carrier ($1 side)" net_has_carrier "$1" "$2"
+}
+
+# net_pair: load the driver, find A and B (NA, NB) with their driver and
+# MACs, move B into the peer's namespace, address both (IPv4; IPv6
+# link-local comes by itself) and ping once each way.  Opens the QMP
+# back channel (qmp_query).
+net_pair() {
+	qmp_back_open
+	net_load || return 1
+	net_wait_if $NET_A || return 1
+	NA=$NETIF
+	net_wait_if $NET_B || return 1
+	NB=$NETIF
+	net_expect_driver "$NA"
+	net_expect_driver "$NB"
+	expect_eq "$NA MAC" "$(cat "/sys/class/net/$NA/address")" $NET_MAC_A
+	expect_eq "$NB MAC" "$(cat "/sys/class/net/$NB/address")" $NET_MAC_B
+	net_pair_ns
+}
+
+# net_pair_ns: the second half of net_pair (NA, NB found): namespaces,
+# addresses, first pings.
+net_pair_ns() {
+	if [ -z "$PEER" ] || ! kill -0 "$PEER" 2>/dev/null; then
+		peer_start
+	fi
+	check "move $NB into the peer namespace" ip link set "$NB" netns "$PEER" || return 1
+	net_addr a "$NA" $NET_IP_A
+	net_addr b "$NB" $NET_IP_B
+	# The first ping also resolves ARP; allow for it.
+	wait_for 10 ping -c 1 -W 1 $NET_IP_B
+	check "ping $NET_IP_B from A" ping -c 3 -W 2 $NET_IP_B
+	check "ping $NET_IP_A from B" in_peer ping -c 3 -W 2 $NET_IP_A
+}
+
+# net_stat SIDE IF FIELD: a /proc/net/dev counter of IF on SIDE (a, b):
+# rx_bytes rx_packets rx_errs rx_drop rx_multicast tx_bytes tx_packets
+# tx_errs tx_drop.  (The peer's /sys still shows the initial namespace.)
+net_stat() {
+	case $3 in
+	rx_bytes) _f=1 ;; rx_packets) _f=2 ;; rx_errs) _f=3 ;; rx_drop) _f=4 ;;
+	rx_multicast) _f=8 ;; tx_bytes) _f=9 ;; tx_packets) _f=10 ;;
+	tx_errs) _f=11 ;; tx_drop) _f=12 ;;
+	*) echo 0; return 1 ;;
+	esac
+	on "$1" cat /proc/net/dev | awk -v i="$2" -v f=$_f '
+		{ sub(/^ */, "") }
+		index($0, i ":") == 1 { sub(/^[^:]*: */, ""); split($0, a, " "); print a[f] }'
+}
+
+# kv LINE KEY: the value of KEY=value in a VNETPERF line.
+kv() {
+	echo "$1" | sed -n "s/.* $2=\([^ ]*\).*/\1/p"
+}
+
+# _ip_of SIDE: the IPv4 address of side a or b; _other SIDE.
+_ip_of() { if [ "$1" = b ]; then echo $NET_IP_B; else echo $NET_IP_A; fi; }
+_other() { if [ "$1" = b ]; then echo a; else echo b; fi; }
+
+# _vnp_server SIDE MODE TAG: start vnetperf MODE on SIDE in the background
+# (VNP_PID), output in /tmp/vnp-TAG.srv, and wait until it listens.
+_vnp_server() {
+	rm -f "/tmp/vnp-$3.ready"
+	on "$1" vnetperf "$2" -p "${VNP_PORT:-$NET_PORT}" -R "/tmp/vnp-$3.ready" -w 60 \
+		>"/tmp/vnp-$3.srv" 2>&1 &
+	VNP_PID=$!
+	wait_for 10 test -f "/tmp/vnp-$3.ready"
+}
+
+# _vnp_server_wait TAG: the server's status (it must end within 60 s).
+_vnp_server_wait() {
+	_n=600
+	while kill -0 "$VNP_PID" 2>/dev/null && [ $_n -gt 0 ]; do
+		usleep 100000
+		_n=$((_n - 1))
+	done
+	if kill -0 "$VNP_PID" 2>/dev/null; then
+		kill "$VNP_PID" 2>/dev/null
+		echo "server still running" >>"/tmp/vnp-$1.srv"
+	fi
+	wait "$VNP_PID"
+}
+
+# net_tcp DESC FROM BYTES [ARGS...]: a checksummed TCP stream of BYTES from
+# side FROM (a, b) to the other side, which checks every byte against the
+# pattern; ok only if both ends agree on the count and the checksum.
+# ARGS go to the sender (e.g. -l 1400, -X OFF); VNP_WRAP (e.g. "taskset
+# -c 1") is put in front of it.  NET_LINE, NET_RLINE:
+# the sender's and receiver's lines; NET_MBIT the rate.
+net_tcp() {
+	_desc=$1 _from=$2 _bytes=$3
+	shift 3
+	_to=$(_other "$_from")
+	_vnp_server "$_to" tcp-recv tcp
+	# shellcheck disable=SC2086 # VNP_WRAP: a command prefix
+	run_deadline 300 on "$_from" $VNP_WRAP vnetperf tcp-send -c "$(_ip_of "$_to")" \
+		-p "${VNP_PORT:-$NET_PORT}" -n "$_bytes" "$@" >/tmp/vnp-tcp.cli 2>&1
+	_st=$?
+	_vnp_server_wait tcp
+	_rst=$?
+	NET_LINE=$(grep '^VNETPERF' /tmp/vnp-tcp.cli)
+	NET_RLINE=$(grep '^VNETPERF' /tmp/vnp-tcp.srv)
+	NET_MBIT=$(kv "$NET_LINE" mbit)
+	cat /tmp/vnp-tcp.cli /tmp/vnp-tcp.srv | diag_lines
+	if [ $_st -eq 0 ] && [ $_rst -eq 0 ] &&
+		[ "$(kv "$NET_RLINE" bytes)" = "$_bytes" ] &&
+		[ "$(kv "$NET_RLINE" csum)" = "$(kv "$NET_LINE" csum)" ]; then
+		ok "$_desc: $_bytes bytes $_from->$_to, checksums match at both ends ($NET_MBIT Mbit/s)"
+		return 0
+	fi
+	fail "$_desc: TCP $_from->$_to of $_bytes bytes (sender status $_st, receiver $_rst)"
+	return 1
+}
+
+# net_tcp_selftest FROM: the stream check can fail: one byte flipped on
+# the wire side must be found by the receiver and the checksums differ.
+net_tcp_selftest() {
+	_to=$(_other "$1")
+	_vnp_server "$_to" tcp-recv tcp
+	run_deadline 120 on "$1" vnetperf tcp-send -c "$(_ip_of "$_to")" -n 1M -X 333333 \
+		>/tmp/vnp-tcp.cli 2>&1
+	_st=$?
+	_vnp_server_wait tcp
+	_rline=$(grep '^VNETPERF' /tmp/vnp-tcp.srv)
+	if [ $_st -eq 1 ] && [ "$(kv "$_rline" bad)" = 1 ] &&
+		[ "$(kv "$_rline" first_bad)" = 333333 ]; then
+		ok "the stream check finds one flipped byte (at 333333)"
+	else
+		fail "the stream check missed a flipped byte (sender status $_st)"
+		cat /tmp/vnp-tcp.cli /tmp/vnp-tcp.srv | diag_lines
+	fi
+}
+
+# net_udp DESC FROM COUNT LEN [MAXLOSS [PPS]]: COUNT datagrams of LEN
+# bytes from side FROM; the receiver must see no corrupt or duplicate
+# datagram and account for every one (received + lost = sent); with
+# MAXLOSS, a loss above MAXLOSS percent fails.  PPS paces the sender.
+net_udp() {
+	_desc=$1 _from=$2 _count=$3 _len=$4 _max=${5:-} _pps=${6:-0}
+	_to=$(_other "$_from")
+	_vnp_server "$_to" udp-recv udp
+	run_deadline 300 on "$_from" vnetperf udp-send -c "$(_ip_of "$_to")" \
+		-p "${VNP_PORT:-$NET_PORT}" -n "$_count" -l "$_len" -r "$_pps" >/tmp/vnp-udp.cli 2>&1
+	_st=$?
+	_vnp_server_wait udp
+	_rst=$?
+	NET_LINE=$(grep '^VNETPERF' /tmp/vnp-udp.cli)
+	NET_RLINE=$(grep '^VNETPERF' /tmp/vnp-udp.srv)
+	cat /tmp/vnp-udp.cli /tmp/vnp-udp.srv | diag_lines
+	_recv=$(kv "$NET_RLINE" recv)
+	_lost=$(kv "$NET_RLINE" lost)
+	_loss=$(kv "$NET_RLINE" loss_pct)
+	if [ $_st -ne 0 ] || [ $_rst -ne 0 ] || [ "$(kv "$NET_RLINE" sent)" != "$_count" ] ||
+		[ $((_recv + _lost)) -ne "$_count" ]; then
+		fail "$_desc: UDP $_from->$_to, $_count x $_len bytes (sender status $_st, receiver $_rst)"
+		return 1
+	fi
+	if [ -n "$_max" ] && ! awk "BEGIN { exit !($_loss <= $_max) }"; then
+		fail "$_desc: UDP $_from->$_to lost $_loss% of $_count (more than $_max%)"
+		return 1
+	fi
+	ok "$_desc: UDP $_from->$_to, $_recv of $_count x $_len bytes received intact, $_lost lost ($_loss%)"
+}
+
+# net_rr DESC FROM COUNT LEN: COUNT one-at-a-time TCP transactions of
+# LEN bytes from side FROM, each echo checked.
+net_rr() {
+	_desc=$1 _from=$2 _count=$3 _len=$4
+	_to=$(_other "$_from")
+	_vnp_server "$_to" rr-server rr
+	run_deadline 300 on "$_from" vnetperf rr-client -c "$(_ip_of "$_to")" \
+		-p "${VNP_PORT:-$NET_PORT}" -n "$_count" -l "$_len" >/tmp/vnp-rr.cli 2>&1
+	_st=$?
+	_vnp_server_wait rr
+	_rst=$?
+	NET_LINE=$(grep '^VNETPERF' /tmp/vnp-rr.cli)
+	cat /tmp/vnp-rr.cli /tmp/vnp-rr.srv | diag_lines
+	if [ $_st -eq 0 ] && [ $_rst -eq 0 ]; then
+		ok "$_desc: $_count transactions of $_len bytes $_from->$_to ($(kv "$NET_LINE" tps)/s)"
+		return 0
+	fi
+	fail "$_desc: TCP transactions $_from->$_to (client status $_st, server $_rst)"
+	return 1
+}
+
+# net_flood_start FROM SECS [ARGS...]: a TCP stream from side FROM for
+# SECS seconds in the background (FLOOD_PID the sender), on port
+# NET_PORT + 1, so that other traffic can run beside it.
+net_flood_start() {
+	_ff=$1 _fs=$2
+	shift 2
+	_ft=$(_other "$_ff")
+	rm -f /tmp/vnp-flood.ready
+	on "$_ft" vnetperf tcp-recv -p $((NET_PORT + 1)) -R /tmp/vnp-flood.ready -w 30 \
+		>/tmp/vnp-flood.srv 2>&1 &
+	FLOOD_SRV=$!
+	wait_for 10 test -f /tmp/vnp-flood.ready
+	on "$_ff" vnetperf tcp-send -c "$(_ip_of "$_ft")" -p $((NET_PORT + 1)) -T "$_fs" -w 30 "$@" \
+		>/tmp/vnp-flood.cli 2>&1 &
+	FLOOD_PID=$!
+}
+
+# net_flood_wait SECS: wait at most SECS for the flood to end; its
+# sender's status (124 if it did not end), receiver's output logged.
+net_flood_wait() {
+	_n=$(($1 * 10))
+	while kill -0 "$FLOOD_PID" 2>/dev/null && [ $_n -gt 0 ]; do
+		usleep 100000
+		_n=$((_n - 1))
+	done
+	if kill -0 "$FLOOD_PID" 2>/dev/null; then
+		diag_lines "flood: " </tmp/vnp-flood.cli
+		for _p in $(pidof vnetperf); do
+			log "vnetperf $_p: $(grep State "/proc/$_p/status") wchan $(cat "/proc/$_p/wchan")"
+		done
+		return 124
+	fi
+	wait "$FLOOD_PID"
+	_fst=$?
+	_n=100
+	while kill -0 "$FLOOD_SRV" 2>/dev/null && [ $_n -gt 0 ]; do
+		usleep 100000
+		_n=$((_n - 1))
+	done
+	kill "$FLOOD_SRV" 2>/dev/null
+	cat /tmp/vnp-flood.cli /tmp/vnp-flood.srv | diag_lines "flood: "
+	return $_fst
+}
+
+# net_rx_filter NIC: QEMU's query-rx-filter of device NIC (its id=), one
+# JSON line.
+net_rx_filter() {
+	qmp_query "{\"execute\": \"query-rx-filter\", \"arguments\": {\"name\": \"$1\"}}"
+}
+
+# json_has TEXT PATTERN: TEXT (JSON) matches the extended regex PATTERN.
+json_has() {
+	echo "$1" | grep -Eq "$2"
+}
+
+# net_ll6 SIDE IF: IF's IPv6 link-local address on SIDE.
+net_ll6() {
+	on "$1" ip -6 addr show dev "$2" | sed -n 's/.*inet6 \(fe80::[0-9a-f:]*\)\/64.*/\1/p' | head -n 1
+}
+
+# net_ll6_ready SIDE IF: IF has a link-local address past DAD.
+net_ll6_ready() {
+	on "$1" ip -6 addr show dev "$2" | grep 'inet6 fe80' | grep -qv tentative
+}
+
+# net_irq_show: the vireo and virtio IRQ lines.
+net_irq_show() {
+	grep -E 'vireo|virtio' /proc/interrupts | diag_lines "irq: "
+}
+
+# net_no_splat_msgs: nothing the drivers under test complained about.
+net_log_show() {
+	dmesg | grep -E 'vireo_net|virtio_net|NETDEV|eth[0-9]' | tail -n 20 | diag_lines "dmesg: "
+}
+
+# net_feature SIDE IF NAME: on or off, from ethtool -k (e.g.
+# tcp-segmentation-offload); "fixed" annotations dropped.
+net_feature() {
+	on "$1" ethtool -k "$2" | sed -n "s/^[[:space:]]*$3: \([a-z]*\).*/\1/p"
+}
+
+# net_avg_frame SIDE IF DIR BYTES0 PKTS0: average frame size of IF's DIR
+# (rx, tx) since counters BYTES0 PKTS0.
+net_avg_frame() {
+	_b=$(net_stat "$1" "$2" "${3}_bytes")
+	_p=$(net_stat "$1" "$2" "${3}_packets")
+	echo $(((_b - $4) / (_p - $5 + 1)))
+}
+
+# net_mark SIDE IF DIR: "bytes packets" of IF's DIR now, for net_avg_frame.
+net_mark() {
+	echo "$(net_stat "$1" "$2" "${3}_bytes") $(net_stat "$1" "$2" "${3}_packets")"
+}
+
+# net_vdev_of BDF: the transport device (virtioN, vireoN) on PCI BDF.
+net_vdev_of() {
+	for _v in /sys/bus/pci/devices/"$1"/virtio* /sys/bus/pci/devices/"$1"/vireo*; do
+		[ -e "$_v" ] && basename "$_v" && return 0
+	done
+	return 1
+}
+
+# net_mtu SIDE IF: IF's MTU.
+net_mtu() {
+	on "$1" ip link show "$2" | sed -n 's/.* mtu \([0-9]*\).*/\1/p'
+}
+
+# net_txq_count SIDE IF Q: TX queue Q's packet count from ethtool -S
+# (vireo_net: txQ_packets; 6.1's virtio_net: tx_queue_Q_packets), or
+# where the driver has none there (6.12's virtio_net reports packets
+# through netlink queue stats), its kick count (txQ_kicks).
+net_txq_count() {
+	on "$1" ethtool -S "$2" | awk -v q="$3" '
+		{ k = $1; sub(/:$/, "", k) }
+		k ~ ("^tx[^0-9]*" q "_packets$") { p = $2 }
+		k ~ ("^tx[^0-9]*" q "_kicks$") { c = $2 }
+		END { print (p != "" ? p : c + 0) }'
+}
+
+# net_combined SIDE IF current|max: combined channels from ethtool -l.
+net_combined() {
+	on "$1" ethtool -l "$2" | awk -v w="$3" '
+		/^Pre-set maximums/ { s = "max" } /^Current hardware/ { s = "current" }
+		/^Combined:/ && s == w { print $2; exit }'
 }
