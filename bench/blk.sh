@@ -46,13 +46,33 @@
 # vireo.bench_rounds=N (default 10), vireo.bench_swap=0 (no swap),
 # vireo.bench_diag=0 (no diagnostic pass), vireo.bench_aa=1 (A/A
 # calibration: both disks on the in-kernel driver, reported under the
-# same names as in a real run).
+# same names as in a real run), vireo.bench_insn_reps=N (repetitions of
+# the instruction-count pass; default 0 here, 5 in bench/blk-insn.sh).
+#
+# With the instruction-counting QEMU plugin attached (run.py --insn,
+# which tools/bench passes; the guest sees vireo.insn=1) and
+# vireo.bench_insn_reps=N, or in bench/blk-insn.sh, an
+# instruction-count pass follows the rounds: each workload runs alone on
+# each disk for N and for 2N I/Os, each run a phase of the plugin
+# (insnmark LABEL+ / LABEL-, label blk/WORKLOAD/DRIVER/BYTES/OPS/rREP),
+# so that the host can take the instructions per I/O as the difference
+# over N, without the fixed cost of starting blkload.  The counts
+# themselves are the plugin's, in the log's BENCH-INSN lines; a first
+# phase, blk/calib, is a loop of a known 2*10^7 user instructions.
 
 V=0000:00:06.0
 K=0000:00:07.0
+# BLK_INSN_ONLY=1 (bench/blk-insn.sh): the instruction-count pass alone.
+BLK_INSN_ONLY=${BLK_INSN_ONLY:-0}
 secs=5
 rounds=10
 diag=1
+# The instruction-count pass: bench/blk-insn.sh runs it (5 repetitions),
+# blk.sh only when asked (vireo.bench_insn_reps=N): on blk.sh's instant
+# disks the counts depend on the host's timing (blk-insn.sh says why).
+insn_reps=0
+[ "$BLK_INSN_ONLY" = 1 ] && insn_reps=5
+insn=0
 aa=0
 swap=1
 for arg in $(cat /proc/cmdline); do
@@ -62,6 +82,8 @@ for arg in $(cat /proc/cmdline); do
 	vireo.bench_diag=*) diag=${arg#vireo.bench_diag=} ;;
 	vireo.bench_aa=*) aa=${arg#vireo.bench_aa=} ;;
 	vireo.bench_swap=*) swap=${arg#vireo.bench_swap=} ;;
+	vireo.bench_insn_reps=*) insn_reps=${arg#vireo.bench_insn_reps=} ;;
+	vireo.insn=1) insn=1 ;;
 	esac
 done
 # All runs on one vCPU, so both drivers see the same submission CPU.
@@ -75,6 +97,11 @@ BLK_MODULES="vireo_ring vireo_core vireo_pci vireo_blk"
 # never waits for the guest to reap and resubmit; more would only add
 # memory.
 WORKLOADS="rr4k-qd1:randread:4K:1 rr4k-qd32:randread:4K:32 rw4k-qd32:randwrite:4K:32 sr1m-qd4:seqread:1M:4"
+# The instruction-count pass reads sequentially in 512 KiB requests (8 in
+# flight, the same 4 MiB): a 1 MiB buffer is split into two requests or
+# not depending on where its pages happen to lie, a new draw with every
+# blkload run, which moved the count per MiB by 20 %; 128 pages never split.
+INSN_WORKLOADS="rr4k-qd1:randread:4K:1 rr4k-qd32:randread:4K:32 rw4k-qd32:randwrite:4K:32 sr512k-qd8:seqread:512K:8"
 
 # disk_of BDF: the block device (e.g. vda) whose parent is PCI function BDF.
 disk_of() {
@@ -287,6 +314,68 @@ summary() {
 			printf "BENCH blk %s vireo/virtio = %.3f (%.3f-%.3f, %d rounds)\n", wl, median(q, m), lo, hi, m
 		}' $DAT
 	done
+}
+
+# ---- instruction counts (the QEMU plugin, tools/tcg-insn) -----------------
+
+# bytes SIZE: SIZE (4K, 1M, ...) in bytes.
+bytes() {
+	case $1 in
+	*K) echo $((${1%K} * 1024)) ;;
+	*M) echo $((${1%M} * 1048576)) ;;
+	*) echo "$1" ;;
+	esac
+}
+
+# insn_run WORKLOAD DRIVER OPS REP: one blkload run of OPS I/Os on
+# DRIVER's disk alone, as one phase of the plugin.  blkload runs in the
+# foreground, without run_deadline's polling (its -t bounds it), so that
+# nothing but the run and the shell's fork and exec is counted.
+insn_run() {
+	_p=$(echo "$1" | cut -d: -f2)
+	_bs=$(echo "$1" | cut -d: -f3)
+	_qd=$(echo "$1" | cut -d: -f4)
+	_w=
+	case $_p in *write) _w=-W ;; esac
+	_lbl=blk/${1%%:*}/$2/$(bytes "$_bs")/$3/r$4
+	_dev=/dev/$(disk "$2")
+	insnmark "$_lbl+"
+	blkload -p "$_p" -b "$_bs" -q "$_qd" -s "$4" -c $CPU -l "$2" $_w \
+		-t 120 -n "$3" "$_dev" >/tmp/insn.out 2>/tmp/blkload.err
+	_rc=$?
+	insnmark "$_lbl-"
+	if [ $_rc -ne 0 ] || [ "$(field "$(cat /tmp/insn.out)" ops)" != "$3" ]; then
+		fail "blkload $_lbl (status $_rc)"
+		diag_lines </tmp/blkload.err
+		return 1
+	fi
+}
+
+# insn_pass: every workload on each disk alone for N and 2N I/Os, REPS
+# times, the drivers taking turns; the host pairs the phases up.
+insn_pass() {
+	# No transparent huge pages meanwhile (Debian's default is always),
+	# so that no compaction or khugepaged work on blkload's buffers
+	# falls into a phase.
+	_thp=/sys/kernel/mm/transparent_hugepage/enabled
+	_thp_was=$(sed -n 's/.*\[\(.*\)\].*/\1/p' $_thp 2>/dev/null)
+	[ -n "$_thp_was" ] && echo never >$_thp
+	insnmark -L 10000000 blk/calib
+	_bad=0
+	for _wl in $INSN_WORKLOADS; do
+		case $_wl in *:512K:*) _n=1000 ;; *:1) _n=2000 ;; *) _n=10000 ;; esac
+		_r=1
+		while [ $_r -le "$insn_reps" ]; do
+			if [ $((_r % 2)) -eq 1 ]; then _o="vireo virtio"; else _o="virtio vireo"; fi
+			for _d in $_o; do
+				insn_run "$_wl" $_d $_n $_r || _bad=1
+				insn_run "$_wl" $_d $((_n * 2)) $_r || _bad=1
+			done
+			_r=$((_r + 1))
+		done
+	done
+	[ -n "$_thp_was" ] && echo "$_thp_was" >$_thp
+	[ $_bad = 0 ] && ok "instruction-count runs completed"
 }
 
 # ---- diagnostics: where the time goes -------------------------------------
@@ -542,6 +631,18 @@ diagnostics() {
 
 blk_setup || return 1
 check "blkload present" test -x /bin/blkload || return 1
+if [ "$BLK_INSN_ONLY" = 1 ]; then
+	for _wl in $WORKLOADS; do
+		blkrun "$_wl" 999 "warm-up ${_wl%%:*}" vireo virtio -- -t 0 -n 200 || return 1
+	done
+	if [ "$insn" = 1 ] && [ "$insn_reps" -gt 0 ]; then
+		check "insnmark present" test -x /bin/insnmark && insn_pass
+	else
+		skip "instruction counts" "no plugin (vireo.insn=1 missing)"
+	fi
+	unload_stack $BLK_MODULES
+	return 0
+fi
 queue_settings | grep DIFFERS | sed 's/^BENCH-DIAG /  # /'
 log "runs of ${secs}s, $rounds rounds, workloads: $WORKLOADS"
 rm -f $DAT $RATIOS
@@ -561,5 +662,8 @@ while [ $r -le "$rounds" ]; do
 done
 expect_eq "measured runs" "$(wc -l <$DAT)" $((rounds * 8))
 summary
+if [ "$insn" = 1 ] && [ "$insn_reps" -gt 0 ]; then
+	check "insnmark present" test -x /bin/insnmark && insn_pass
+fi
 [ "$diag" = 0 ] || diagnostics
 [ "$aa" = 1 ] || unload_stack $BLK_MODULES
