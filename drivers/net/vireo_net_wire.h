@@ -157,7 +157,7 @@ struct vireo_net_ctrl_hdr {
 #define VIREO_NET_CTRL_VLAN_ADD		0
 #define VIREO_NET_CTRL_VLAN_DEL		1
 
-/* Announce acknowledgement (GUEST_ANNOUNCE). No data. */
+/* Acknowledging an announce (GUEST_ANNOUNCE). No data. */
 #define VIREO_NET_CTRL_ANNOUNCE		3
 #define VIREO_NET_CTRL_ANNOUNCE_ACK	0
 
