@@ -270,6 +270,8 @@ unsigned int vireo_simbus_completed(struct vireo_simbus_dev *sb,
 unsigned int vireo_simbus_release_held(struct vireo_simbus_dev *sb,
 				       unsigned int q, u8 status);
 unsigned int vireo_simbus_process(struct vireo_simbus_dev *sb, unsigned int q);
+unsigned int vireo_simbus_process_n(struct vireo_simbus_dev *sb,
+				    unsigned int q, unsigned int max);
 void vireo_simbus_put_used(struct vireo_simbus_dev *sb, unsigned int q,
 			   u32 id, u32 len);
 irqreturn_t vireo_simbus_interrupt(struct vireo_simbus_dev *sb,

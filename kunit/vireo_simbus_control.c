@@ -231,6 +231,44 @@ unsigned int vireo_simbus_process(struct vireo_simbus_dev *sb, unsigned int q)
 VIREO_EXPORT(vireo_simbus_process);
 
 /**
+ * vireo_simbus_process_n - let the device complete a few chains of queue @q
+ * @sb: the device
+ * @q: the queue's index
+ * @max: chains to complete at most
+ *
+ * Completes up to @max available chains, oldest first, through the
+ * setup's handler, whatever the queue's mode; the rest stay available.
+ * For a queue in VIREO_SIMBUS_IGNORE mode (the device leaves the ring
+ * alone) this is a device that fills the driver's buffers when it has
+ * something to put there, e.g. a received frame. The interrupt follows
+ * from the device's work if the guest wants one.
+ *
+ * Context: Any context but under a driver lock.
+ * Return: the chains completed.
+ */
+unsigned int vireo_simbus_process_n(struct vireo_simbus_dev *sb,
+				    unsigned int q, unsigned int max)
+{
+	struct vireo_simbus_queue *sq = vireo_simbus_q(sb, q);
+	unsigned int n = 0;
+	unsigned long flags;
+	bool irq = false;
+
+	spin_lock_irqsave(&sq->lock, flags);
+	if (vireo_simbus_working(sq)) {
+		vireo_simq_startchains(&sq->sq);
+		n = vireo_simbus_take_n(sq, false, max);
+		irq = vireo_simbus_end_batch(sq);
+	}
+	spin_unlock_irqrestore(&sq->lock, flags);
+	if (irq)
+		vireo_simbus_kick_work(sb);
+	return n;
+}
+
+VIREO_EXPORT(vireo_simbus_process_n);
+
+/**
  * vireo_simbus_put_used - write a raw used entry on queue @q
  * @sb: the device
  * @q: the queue's index

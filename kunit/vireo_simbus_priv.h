@@ -12,6 +12,8 @@
 #include "vireo_simbus.h"
 
 unsigned int vireo_simbus_take(struct vireo_simbus_queue *q, bool hold);
+unsigned int vireo_simbus_take_n(struct vireo_simbus_queue *q, bool hold,
+				 unsigned int max);
 bool vireo_simbus_working(struct vireo_simbus_queue *q);
 bool vireo_simbus_end_batch(struct vireo_simbus_queue *q);
 void vireo_simbus_kick_work(struct vireo_simbus_dev *sb);

@@ -225,14 +225,15 @@ static u64 vireo_simbus_tail(const struct vireo_simq_iov *iov, unsigned int n)
 }
 
 /*
- * Take every available chain; complete it (@hold false) or keep it. At
- * most one ring's worth, so a guest that keeps posting cannot keep the
- * device here. Returns the chains completed.
+ * Take up to @max available chains; complete each (@hold false) or keep
+ * it. At most one ring's worth, so a guest that keeps posting cannot keep
+ * the device here. Returns the chains completed.
  */
-unsigned int vireo_simbus_take(struct vireo_simbus_queue *q, bool hold)
+unsigned int vireo_simbus_take_n(struct vireo_simbus_queue *q, bool hold,
+				 unsigned int max)
 {
 	struct vireo_simbus_dev *sb = q->sb;
-	unsigned int i, done = 0, num = q->sq.vr.num;
+	unsigned int i, done = 0, num = min(q->sq.vr.num, max);
 	u16 head, before = q->sq.last_avail;
 	u32 len;
 	int n;
@@ -263,6 +264,12 @@ unsigned int vireo_simbus_take(struct vireo_simbus_queue *q, bool hold)
 		done++;
 	}
 	return done;
+}
+
+/* Take every available chain (see vireo_simbus_take_n()). */
+unsigned int vireo_simbus_take(struct vireo_simbus_queue *q, bool hold)
+{
+	return vireo_simbus_take_n(q, hold, UINT_MAX);
 }
 
 /* Does the device work on queue @q? Caller holds the queue's lock. */
