@@ -161,10 +161,11 @@ static void nr_header_only(struct kunit *test)
 
 /*
  * A used length beyond the buffer posted: dropped and counted, not
- * delivered as a whole buffer of stale bytes (the driver's queues ask
- * the ring for exact lengths).
+ * delivered as a whole buffer of stale bytes. The first driver could not
+ * tell (the ring clamped the length); its queues now ask the ring for
+ * exact lengths.
  */
-static void nr_used_too_long(struct kunit *test)
+static void nr_used_too_long_defect(struct kunit *test)
 {
 	struct nr_ctx *c = nr_start(test, NT_FEATURES);
 
@@ -291,7 +292,7 @@ static struct kunit_case nr_cases[] = {
 	KUNIT_CASE(nr_good),
 	KUNIT_CASE_PARAM(nr_short_used, nr_short_used_gen_params),
 	KUNIT_CASE(nr_header_only),
-	KUNIT_CASE(nr_used_too_long),
+	KUNIT_CASE(nr_used_too_long_defect),
 	KUNIT_CASE_PARAM(nr_bad_nbufs, nr_bad_nbufs_gen_params),
 	KUNIT_CASE(nr_nbufs_unused),
 	KUNIT_CASE_PARAM(nr_no_offload, nr_no_offload_gen_params),
@@ -362,9 +363,9 @@ static void nr_good_offload(struct kunit *test)
 /*
  * A segment size of 0xffff is GSO_BY_FRAGS to the stack, which segments
  * such a frame along its fragments (SCTP's scheme) instead of by size; a
- * TCP frame must never carry it: dropped.
+ * TCP frame must never carry it: dropped (the first driver passed it on).
  */
-static void nr_gso_by_frags(struct kunit *test)
+static void nr_gso_by_frags_defect(struct kunit *test)
 {
 	struct nr_ctx *c = nr_start(test, NT_FEATURES | nr_offloads);
 	struct nt_hdr h = { .gso_type = NT_GSO_TCPV4,
@@ -378,7 +379,7 @@ static void nr_gso_by_frags(struct kunit *test)
 static struct kunit_case nro_cases[] = {
 	KUNIT_CASE_PARAM(nr_bad_offload, nr_bad_offload_gen_params),
 	KUNIT_CASE(nr_good_offload),
-	KUNIT_CASE(nr_gso_by_frags),
+	KUNIT_CASE(nr_gso_by_frags_defect),
 	{}
 };
 
