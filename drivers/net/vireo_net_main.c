@@ -515,6 +515,23 @@ int vireo_net_set_pairs(struct vireo_net *vn, unsigned int pairs)
 	return err;
 }
 
+static void vireo_net_rx_mode_work(struct work_struct *work)
+{
+	struct vireo_net *vn = container_of(work, struct vireo_net,
+					    rx_mode_work);
+
+	vireo_net_ctrl_rx_mode(&vn->ctrl, vn->ndev);
+}
+
+/* Atomic context: the control queue sleeps, so a work item sends it. */
+static void vireo_net_set_rx_mode(struct net_device *ndev)
+{
+	struct vireo_net *vn = netdev_priv(ndev);
+
+	if (vn->has_cvq && vireo_net_feat(vn->vdev, VIREO_NET_F_CTRL_RX))
+		schedule_work(&vn->rx_mode_work);
+}
+
 /*
  * Tell a device that has just been set up what the driver wants of it:
  * its MAC, the pairs, the offloads, the VLAN filter and the receive
@@ -545,12 +562,11 @@ static void vireo_net_program(struct vireo_net *vn)
 	for_each_set_bit(vid, vn->vlans, VLAN_N_VID)
 		vireo_net_ctrl_vlan(&vn->ctrl, vid, true);
 	/*
-	 * The address lists and their lock exist only once registered; at
-	 * probe, ndo_open programs the filter (ndo_set_rx_mode) instead.
+	 * The address lists and their lock exist only once registered:
+	 * probe schedules this itself after register_netdev().
 	 */
-	if (vireo_net_feat(vn->vdev, VIREO_NET_F_CTRL_RX) &&
-	    vn->ndev->reg_state == NETREG_REGISTERED)
-		schedule_work(&vn->rx_mode_work);
+	if (vn->ndev->reg_state == NETREG_REGISTERED)
+		vireo_net_set_rx_mode(vn->ndev);
 }
 
 /* ---- recovery ------------------------------------------------------------ */
@@ -661,23 +677,6 @@ static int vireo_net_set_mac_address(struct net_device *ndev, void *p)
 		return err;
 	eth_commit_mac_addr_change(ndev, p);
 	return 0;
-}
-
-static void vireo_net_rx_mode_work(struct work_struct *work)
-{
-	struct vireo_net *vn = container_of(work, struct vireo_net,
-					    rx_mode_work);
-
-	vireo_net_ctrl_rx_mode(&vn->ctrl, vn->ndev);
-}
-
-/* Atomic context: the control queue sleeps, so a work item sends it. */
-static void vireo_net_set_rx_mode(struct net_device *ndev)
-{
-	struct vireo_net *vn = netdev_priv(ndev);
-
-	if (vn->has_cvq && vireo_net_feat(vn->vdev, VIREO_NET_F_CTRL_RX))
-		schedule_work(&vn->rx_mode_work);
 }
 
 static void vireo_net_get_stats64(struct net_device *ndev,
@@ -999,6 +998,8 @@ static int vireo_net_probe(struct vireo_device *vdev)
 	vireo_net_set_xps(vn);
 	vireo_net_update_status(vn);
 	vn->ready = true;
+	/* The device starts promiscuous: program the filter now, not at open. */
+	vireo_net_set_rx_mode(vn->ndev);
 	rtnl_unlock();
 	vireo_net_rx_debugfs(vn);
 	netdev_info(vn->ndev, "%pM, %u of %u queue pair(s), %s receive buffers, MTU %u..%u\n",
