@@ -65,6 +65,9 @@ VIREO_IMPORT_NS();
  * @finalized: vdev->features as finalize_features saw them
  * @live_vqs: queues created and not yet deleted
  * @del_vqs_calls: calls of del_vqs
+ * @affinity_index: the queue set_vq_affinity was last called for
+ * @affinity_mask: the mask it was given
+ * @affinity_ret: what set_vq_affinity returns
  * @log: what the core and the driver did, in order, space-separated
  */
 struct ct_dev {
@@ -77,6 +80,9 @@ struct ct_dev {
 	u64 finalized;
 	unsigned int live_vqs;
 	unsigned int del_vqs_calls;
+	unsigned int affinity_index;
+	const struct cpumask *affinity_mask;
+	int affinity_ret;
 	char log[CT_LOG_SIZE];
 };
 
@@ -272,6 +278,17 @@ static const char *ct_bus_name(struct vireo_device *vdev)
 	return "vireo-kunit";
 }
 
+static int ct_set_vq_affinity(struct vireo_device *vdev, unsigned int index,
+			      const struct cpumask *mask)
+{
+	struct ct_dev *cd = to_ct_dev(vdev);
+
+	ct_log(cd, "A%u", index);
+	cd->affinity_index = index;
+	cd->affinity_mask = mask;
+	return cd->affinity_ret;
+}
+
 static const struct vireo_config_ops ct_config_ops = {
 	.get = ct_get,
 	.set = ct_set,
@@ -283,6 +300,7 @@ static const struct vireo_config_ops ct_config_ops = {
 	.find_vqs = ct_find_vqs,
 	.del_vqs = ct_del_vqs,
 	.bus_name = ct_bus_name,
+	.set_vq_affinity = ct_set_vq_affinity,
 };
 
 static void ct_dev_release(struct device *dev)
@@ -993,6 +1011,47 @@ static void ct_config_access(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, cd->log, "");
 }
 
+/*
+ * vireo_set_vq_affinity() passes a queue and mask through to the
+ * transport and returns its answer; bad masks never reach it, and a
+ * transport without the operation gets -EOPNOTSUPP.
+ */
+static void ct_set_vq_affinity_pass(struct kunit *test)
+{
+	struct vireo_config_ops *ops;
+	struct vireo_device *vdev;
+	struct ct_dev *cd;
+
+	cd = ct_dev_add(test, CT_ID_X, CT_VENDOR_A, 0);
+	vdev = &cd->vdev;
+	ct_log_clear(cd);
+	KUNIT_EXPECT_EQ(test, vireo_set_vq_affinity(vdev, 1, cpu_online_mask),
+			0);
+	KUNIT_EXPECT_EQ(test, cd->affinity_index, 1U);
+	KUNIT_EXPECT_PTR_EQ(test, cd->affinity_mask, cpu_online_mask);
+	cd->affinity_ret = -EOPNOTSUPP;
+	KUNIT_EXPECT_EQ(test, vireo_set_vq_affinity(vdev, 0, cpu_online_mask),
+			-EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, cd->affinity_index, 0U);
+	KUNIT_EXPECT_STREQ(test, cd->log, "A1 A0");
+
+	ct_log_clear(cd);
+	KUNIT_EXPECT_EQ(test, vireo_set_vq_affinity(vdev, 0, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vireo_set_vq_affinity(vdev, 0, cpu_none_mask),
+			-EINVAL);
+	KUNIT_EXPECT_STREQ(test, cd->log, "");
+
+	ops = kunit_kmalloc(test, sizeof(*ops), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ops);
+	*ops = ct_config_ops;
+	ops->set_vq_affinity = NULL;
+	vdev->config = ops;
+	KUNIT_EXPECT_EQ(test, vireo_set_vq_affinity(vdev, 0, cpu_online_mask),
+			-EOPNOTSUPP);
+	KUNIT_EXPECT_STREQ(test, cd->log, "");
+	vdev->config = &ct_config_ops;
+}
+
 /* Registering must fail; if it does not, undo it for the next cases. */
 static void ct_expect_rejected(struct kunit *test, struct ct_drv *cdrv)
 {
@@ -1048,6 +1107,7 @@ static struct kunit_case ct_cases[] = {
 	KUNIT_CASE(ct_index_and_name),
 	KUNIT_CASE(ct_sysfs_and_uevent),
 	KUNIT_CASE(ct_config_access),
+	KUNIT_CASE(ct_set_vq_affinity_pass),
 	KUNIT_CASE(ct_register_driver_checks),
 	{}
 };

@@ -308,8 +308,12 @@ static int pt_alloc_vectors(struct vireo_pci_device *vp, unsigned int nvecs,
 		pt_bad(f, "MSI-X vectors allocated twice");
 	if (nvecs > f->table_size)
 		pt_bad(f, "more vectors than the MSI-X table has");
-	if ((spread && (f->refuse & PT_REFUSE_PER_VQ)) ||
-	    (!spread && (f->refuse & PT_REFUSE_SHARED)))
+	f->allocs++;
+	if ((nvecs > 2 && (f->refuse & PT_REFUSE_PER_VQ)) ||
+	    (nvecs == 2 && (f->refuse & PT_REFUSE_SHARED)))
+		return -ENOSPC;
+	/* Vector 0 stays out of the spread, as with .pre_vectors = 1. */
+	if (spread && nvecs - 1 > f->ncpus)
 		return -ENOSPC;
 	f->msix = true;
 	f->nvecs = nvecs;
@@ -374,6 +378,9 @@ static void pt_free_irq(struct vireo_pci_device *vp, unsigned int irq,
 		return;
 	if (!slot->live || slot->dev_id != dev_id)
 		pt_bad(pt_of(vp), "freeing an IRQ that was not requested");
+	/* The real free_irq() warns about this. */
+	if (slot->hint)
+		pt_bad(pt_of(vp), "IRQ freed with its affinity hint set");
 	slot->live = false;
 }
 
@@ -408,6 +415,24 @@ static const struct cpumask *pt_vector_affinity(struct vireo_pci_device *vp,
 	return NULL;
 }
 
+static int pt_set_irq_affinity(struct vireo_pci_device *vp, unsigned int irq,
+			       const struct cpumask *mask)
+{
+	struct pt_fake *f = pt_of(vp);
+	struct pt_irq *slot = pt_irq_of(f, irq);
+
+	if (!slot)
+		return -EINVAL;
+	if (!slot->live || irq - PT_IRQ_BASE >= PT_INTX_SLOT)
+		pt_bad(f, "affinity of an IRQ that is no requested MSI-X vector");
+	if (mask && f->spread)
+		pt_bad(f, "affinity set on a managed vector");
+	slot->hint = mask;
+	if (mask)
+		slot->affinity_sets++;
+	return 0;
+}
+
 static bool pt_present(struct vireo_pci_device *vp)
 {
 	return !pt_of(vp)->gone_from_bus;
@@ -428,6 +453,7 @@ static const struct vireo_pci_host_ops pt_host = {
 	.free_irq		= pt_free_irq,
 	.synchronize_irq	= pt_synchronize_irq,
 	.vector_affinity	= pt_vector_affinity,
+	.set_irq_affinity	= pt_set_irq_affinity,
 	.present		= pt_present,
 	.ring_phys		= pt_ring_phys,
 };
@@ -454,6 +480,7 @@ struct pt_fake *pt_new(struct kunit *test, unsigned int nvqs, u16 num)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, parent);
 	f->test = test;
 	f->table_size = PT_TABLE_SIZE;
+	f->ncpus = PT_MAX_VQS;
 	f->config_vector = VIREO_PCI_NO_VECTOR;
 	for (i = 0; i < PT_MAX_VQS; i++) {
 		f->q[i].num = i < nvqs ? num : 0;

@@ -29,7 +29,7 @@
 #define PT_LINE			256U
 
 /* Rungs the fake IRQ layer refuses (struct pt_fake.refuse). */
-#define PT_REFUSE_PER_VQ	BIT(0)	/* alloc of spread vectors fails */
+#define PT_REFUSE_PER_VQ	BIT(0)	/* alloc of more than 2 vectors fails */
 #define PT_REFUSE_SHARED	BIT(1)	/* alloc of 2 vectors fails */
 #define PT_REFUSE_INTX		BIT(2)	/* request of the INTx line fails */
 
@@ -55,12 +55,16 @@ struct pt_vq {
  * @handler: the handler given
  * @dev_id: the cookie given
  * @name: the name given
+ * @hint: the affinity hint (and affinity) set, or NULL
+ * @affinity_sets: calls of set_irq_affinity with a mask
  */
 struct pt_irq {
 	bool live;
 	irq_handler_t handler;
 	void *dev_id;
 	char name[32];
+	const struct cpumask *hint;
+	unsigned int affinity_sets;
 };
 
 /**
@@ -85,6 +89,9 @@ struct pt_irq {
  * @table_size: entries in the MSI-X table
  * @nvecs: MSI-X vectors allocated
  * @spread: the vectors were allocated with affinity spreading
+ * @ncpus: CPUs the fake PCI core spreads vectors over; like the real one,
+ *	it refuses to spread more vectors than that with -ENOSPC
+ * @allocs: calls of alloc_vectors
  * @refuse: rungs to refuse, PT_REFUSE_*
  * @gone_from_bus: the presence check fails
  * @phys: if non-zero, what ring_phys reports for every ring
@@ -116,6 +123,8 @@ struct pt_fake {
 	int table_size;
 	unsigned int nvecs;
 	bool spread;
+	unsigned int ncpus;
+	unsigned int allocs;
 	unsigned int refuse;
 	bool gone_from_bus;
 	phys_addr_t phys;

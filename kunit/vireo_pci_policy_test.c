@@ -237,6 +237,7 @@ static void pt_rung_per_vq(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, f->nvecs, 3U);
 	KUNIT_EXPECT_TRUE(test, f->spread);
+	KUNIT_EXPECT_EQ(test, f->allocs, 1U);
 	KUNIT_EXPECT_EQ(test, f->config_vector, 0);
 	KUNIT_EXPECT_EQ(test, f->q[0].vector, 1);
 	KUNIT_EXPECT_EQ(test, f->q[1].vector, 2);
@@ -245,6 +246,30 @@ static void pt_rung_per_vq(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, f->irqs[0].name, name);
 	snprintf(name, sizeof(name), "vireo%d-pq1", f->vp->vdev.index);
 	KUNIT_EXPECT_STREQ(test, f->irqs[2].name, name);
+}
+
+/*
+ * More queue vectors than CPUs: the PCI core will not spread them, but
+ * each queue still gets its own vector, unspread.
+ */
+static void pt_rung_per_vq_unspread(struct kunit *test)
+{
+	struct pt_fake *f = pt_setup(test, 3, PT_RING_NUM);
+	struct vireo_virtqueue *vqs[3] = {};
+
+	f->ncpus = 1;
+	KUNIT_ASSERT_EQ(test, pt_find_vqs(f, 3, vqs), 0);
+	KUNIT_EXPECT_EQ(test, f->vp->mode, VIREO_PCI_IRQ_MSIX_PER_VQ);
+	KUNIT_EXPECT_EQ(test, f->bad, 0U);
+	KUNIT_EXPECT_EQ(test, f->allocs, 2U);
+	KUNIT_EXPECT_EQ(test, f->nvecs, 3U);
+	KUNIT_EXPECT_FALSE(test, f->spread);
+	KUNIT_EXPECT_FALSE(test, f->vp->spread);
+	KUNIT_EXPECT_EQ(test, f->q[0].vector, 1);
+	KUNIT_EXPECT_EQ(test, f->q[1].vector, 2);
+	KUNIT_EXPECT_EQ(test, f->q[2].vector, VIREO_PCI_NO_VECTOR);
+	KUNIT_EXPECT_TRUE(test, f->irqs[1].live && f->irqs[2].live);
+	KUNIT_EXPECT_NULL(test, vireo_pci_get_vq_affinity(&f->vp->vdev, 0));
 }
 
 static void pt_rung_shared(struct kunit *test)
@@ -440,8 +465,76 @@ static void pt_reset_quiesces_intx(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pt_total_callbacks(f), 0U);
 }
 
+static int pt_set_affinity(struct pt_fake *f, unsigned int index,
+			   const struct cpumask *mask)
+{
+	return f->vp->vdev.config->set_vq_affinity(&f->vp->vdev, index, mask);
+}
+
+/*
+ * An unspread queue vector is steered where the driver says, the mask is
+ * its hint and what get_vq_affinity reports, and the hint is cleared
+ * before the IRQ is freed (the fake counts a free with a hint as bad).
+ */
+static void pt_vq_affinity(struct kunit *test)
+{
+	const struct cpumask *cpu = cpumask_of(cpumask_first(cpu_online_mask));
+	struct pt_fake *f = pt_setup(test, 3, PT_RING_NUM);
+	struct vireo_device *vdev = &f->vp->vdev;
+	struct vireo_virtqueue *vqs[3] = {};
+	const struct cpumask *got;
+
+	f->ncpus = 1;
+	KUNIT_ASSERT_EQ(test, pt_find_vqs(f, 3, vqs), 0);
+	KUNIT_ASSERT_EQ(test, f->vp->mode, VIREO_PCI_IRQ_MSIX_PER_VQ);
+	KUNIT_EXPECT_EQ(test, pt_set_affinity(f, 0, cpu), 0);
+	KUNIT_EXPECT_EQ(test, pt_set_affinity(f, 1, cpu_online_mask), 0);
+	KUNIT_EXPECT_EQ(test, pt_set_affinity(f, 1, cpu), 0);
+	KUNIT_EXPECT_EQ(test, f->irqs[2].affinity_sets, 2U);
+	got = vireo_pci_get_vq_affinity(vdev, 0);
+	KUNIT_ASSERT_NOT_NULL(test, got);
+	KUNIT_EXPECT_TRUE(test, cpumask_equal(got, cpu));
+	KUNIT_EXPECT_PTR_EQ(test, f->irqs[1].hint, got);
+	got = vireo_pci_get_vq_affinity(vdev, 1);
+	KUNIT_ASSERT_NOT_NULL(test, got);
+	KUNIT_EXPECT_TRUE(test, cpumask_equal(got, cpu));
+	KUNIT_EXPECT_PTR_EQ(test, f->irqs[2].hint, got);
+	/* The polled queue has no vector; queue 3 does not exist. */
+	KUNIT_EXPECT_EQ(test, pt_set_affinity(f, 2, cpu), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, pt_set_affinity(f, 3, cpu), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pt_set_affinity(f, 0, cpu_none_mask), -EINVAL);
+	KUNIT_EXPECT_EQ(test, f->bad, 0U);
+	vireo_pci_del_vqs(vdev);
+	KUNIT_EXPECT_EQ(test, f->bad, 0U);
+	KUNIT_EXPECT_NULL(test, f->irqs[1].hint);
+	KUNIT_EXPECT_NULL(test, f->irqs[2].hint);
+	pt_expect_clean(test, f);
+}
+
+/* Spread (managed) vectors and the shared vector are not steerable. */
+static void pt_vq_affinity_unsupported(struct kunit *test)
+{
+	struct pt_fake *f = pt_ladder(test, 0, VIREO_PCI_IRQ_MSIX_PER_VQ);
+	struct vireo_virtqueue *vqs[3] = {};
+
+	KUNIT_EXPECT_TRUE(test, f->spread);
+	KUNIT_EXPECT_EQ(test, pt_set_affinity(f, 0, cpu_online_mask),
+			-EOPNOTSUPP);
+	vireo_pci_del_vqs(&f->vp->vdev);
+	f->refuse = PT_REFUSE_PER_VQ;
+	KUNIT_ASSERT_EQ(test, pt_find_vqs(f, 3, vqs), 0);
+	KUNIT_EXPECT_EQ(test, f->vp->mode, VIREO_PCI_IRQ_MSIX_SHARED);
+	KUNIT_EXPECT_EQ(test, pt_set_affinity(f, 0, cpu_online_mask),
+			-EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, f->irqs[1].affinity_sets, 0U);
+	KUNIT_EXPECT_EQ(test, f->bad, 0U);
+}
+
 static struct kunit_case pt_irq_cases[] = {
 	KUNIT_CASE(pt_rung_per_vq),
+	KUNIT_CASE(pt_rung_per_vq_unspread),
+	KUNIT_CASE(pt_vq_affinity),
+	KUNIT_CASE(pt_vq_affinity_unsupported),
 	KUNIT_CASE(pt_rung_shared),
 	KUNIT_CASE(pt_rung_intx),
 	KUNIT_CASE(pt_rung_none),

@@ -558,6 +558,39 @@ const struct cpumask *vireo_get_vq_affinity(struct vireo_device *vdev,
 VIREO_EXPORT(vireo_get_vq_affinity);
 
 /**
+ * vireo_set_vq_affinity - steer a queue's interrupt to some CPUs
+ * @vdev: the device
+ * @index: the queue's number, as given to vireo_find_vqs()
+ * @mask: the CPUs; copied, so the caller's mask may go away on return
+ *
+ * Lets a driver that pairs queues with CPUs (such as a network driver
+ * with a receive and a transmit queue per CPU) have each queue's
+ * completions arrive where it processes them. On success
+ * vireo_get_vq_affinity() reports @mask for the queue until the next call
+ * for it or vireo_del_vqs(). Queues whose interrupt the kernel spreads
+ * over the CPUs itself (managed interrupts) keep that placement; the
+ * driver learns it from vireo_get_vq_affinity().
+ *
+ * Context: process context, between vireo_find_vqs() and vireo_del_vqs();
+ * may sleep.
+ * Return: 0; -EINVAL if @mask is NULL or empty, the queue does not exist
+ * or @mask has no online CPU; -EOPNOTSUPP if the transport cannot steer
+ * this queue's interrupt (no such operation, no interrupt of its own, or
+ * a managed one); -ENOMEM.
+ */
+int vireo_set_vq_affinity(struct vireo_device *vdev, unsigned int index,
+			  const struct cpumask *mask)
+{
+	if (!mask || cpumask_empty(mask))
+		return -EINVAL;
+	if (!vdev->config->set_vq_affinity)
+		return -EOPNOTSUPP;
+	return vdev->config->set_vq_affinity(vdev, index, mask);
+}
+
+VIREO_EXPORT(vireo_set_vq_affinity);
+
+/**
  * vireo_config_read - read device-specific config space
  * @vdev: the device
  * @offset: byte offset into the device's config structure

@@ -91,6 +91,11 @@ struct vireo_pci_regs_ops {
  * @synchronize_irq: wait for running handlers of an IRQ @request_irq
  *	returned
  * @vector_affinity: the CPUs MSI-X vector @vector is steered to, or NULL
+ * @set_irq_affinity: steer IRQ @irq (an unmanaged MSI-X vector
+ *	@request_irq returned) to @mask and make @mask its affinity hint;
+ *	@mask must stay valid until the hint is replaced. NULL only clears
+ *	the hint, which must happen before @free_irq. Returns 0 or a negative
+ *	errno.
  * @present: the function still answers on the bus
  * @ring_phys: the guest-physical address the device must use for @vq's
  *	ring
@@ -111,6 +116,8 @@ struct vireo_pci_host_ops {
 	void (*synchronize_irq)(struct vireo_pci_device *vp, unsigned int irq);
 	const struct cpumask *(*vector_affinity)(struct vireo_pci_device *vp,
 						 unsigned int vector);
+	int (*set_irq_affinity)(struct vireo_pci_device *vp, unsigned int irq,
+				const struct cpumask *mask);
 	bool (*present)(struct vireo_pci_device *vp);
 	phys_addr_t (*ring_phys)(struct vireo_pci_device *vp,
 				 struct vireo_virtqueue *vq);
@@ -143,10 +150,14 @@ struct vireo_pci_irq {
  *	and cleared only after every IRQ that could see it was freed.
  * @vector: the MSI-X vector the device signals this queue on, or
  *	VIREO_PCI_NO_VECTOR
+ * @affinity: the CPUs set_vq_affinity steered the queue's own (unmanaged)
+ *	vector to, or NULL; it is also the IRQ's affinity hint, so it is
+ *	freed only after the hint is cleared
  */
 struct vireo_pci_vq {
 	struct vireo_virtqueue *vq;
 	u16 vector;
+	struct cpumask *affinity;
 };
 
 /**
@@ -167,6 +178,8 @@ struct vireo_pci_vq {
  * @vqs: per-queue data, @nvqs entries indexed by queue number
  * @nvqs: number of entries in @vqs
  * @nvectors: MSI-X vectors allocated, 0 when MSI-X is off
+ * @spread: the queue vectors are spread over the CPUs by the PCI core
+ *	(managed interrupts, whose affinity only the kernel sets)
  * @irqs: the IRQs requested, in request order
  * @nr_irqs: number of requested entries in @irqs
  * @max_irqs: number of entries allocated for @irqs
@@ -187,6 +200,7 @@ struct vireo_pci_device {
 	struct vireo_pci_vq *vqs;
 	unsigned int nvqs;
 	unsigned int nvectors;
+	bool spread;
 	struct vireo_pci_irq *irqs;
 	unsigned int nr_irqs;
 	unsigned int max_irqs;

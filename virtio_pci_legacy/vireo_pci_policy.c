@@ -503,6 +503,37 @@ static void vireo_pci_clear_vectors(struct vireo_pci_device *vp)
 	}
 }
 
+/* The IRQ of queue @index's own vector, or -ENOENT (per-queue rung only). */
+static int vireo_pci_vq_irq_of(struct vireo_pci_device *vp, unsigned int index)
+{
+	unsigned int i;
+
+	for (i = 0; i < vp->nr_irqs; i++)
+		if (vp->irqs[i].dev_id == &vp->vqs[index])
+			return vp->irqs[i].irq;
+	return -ENOENT;
+}
+
+/*
+ * The IRQ core keeps a pointer to the mask as the IRQ's hint, and
+ * free_irq() complains about a hint left set: clear it, then free.
+ */
+static void vireo_pci_clear_affinity(struct vireo_pci_device *vp)
+{
+	unsigned int i;
+	int irq;
+
+	for (i = 0; i < vp->nvqs; i++) {
+		if (!vp->vqs[i].affinity)
+			continue;
+		irq = vireo_pci_vq_irq_of(vp, i);
+		if (irq >= 0)
+			vp->host->set_irq_affinity(vp, irq, NULL);
+		kfree(vp->vqs[i].affinity);
+		vp->vqs[i].affinity = NULL;
+	}
+}
+
 /*
  * Undo one rung: detach vectors, free the IRQs (which waits for running
  * handlers) and give the MSI-X vectors back.
@@ -512,6 +543,7 @@ static void vireo_pci_release_irqs(struct vireo_pci_device *vp)
 	struct vireo_pci_irq *slot;
 
 	vireo_pci_clear_vectors(vp);
+	vireo_pci_clear_affinity(vp);
 	while (vp->nr_irqs) {
 		slot = &vp->irqs[--vp->nr_irqs];
 		vp->host->free_irq(vp, slot->irq, slot->dev_id);
@@ -524,6 +556,7 @@ static void vireo_pci_release_irqs(struct vireo_pci_device *vp)
 		vp->host->free_vectors(vp);
 		vp->nvectors = 0;
 	}
+	vp->spread = false;
 	vp->mode = VIREO_PCI_IRQ_NONE;
 }
 
@@ -616,6 +649,32 @@ static const char *const vireo_pci_mode_names[] = {
 	[VIREO_PCI_IRQ_INTX]		= "INTx",
 };
 
+/*
+ * The vectors of the per-queue rung are spread over the CPUs, so that a
+ * driver with a queue per CPU group can submit where completions arrive
+ * (see vireo_pci_get_vq_affinity()). The PCI core spreads at most one
+ * vector per possible CPU and refuses a bigger set with -ENOSPC (a net
+ * device with rx, tx and control queues on a 2-CPU guest). A vector per
+ * queue is still worth having, so such a set is retried unspread; the
+ * driver may steer those vectors itself (vireo_pci_set_vq_affinity()).
+ * Retrying on the core's answer, rather than predicting it from
+ * num_possible_cpus(), keeps the core's rule (which may change, or count
+ * housekeeping CPUs only) out of this file.
+ */
+static int vireo_pci_alloc_vq_vectors(struct vireo_pci_device *vp,
+				      unsigned int nvecs)
+{
+	int err;
+
+	err = vp->host->alloc_vectors(vp, nvecs, true);
+	vp->spread = !err;
+	if (err != -ENOSPC)
+		return err;
+	dev_info(vp_dev(vp), "vireo%d: %u queue vectors cannot be spread over the CPUs; not spreading them\n",
+		 vp->vdev.index, nvecs - 1);
+	return vp->host->alloc_vectors(vp, nvecs, false);
+}
+
 static int vireo_pci_rung_setup(struct vireo_pci_device *vp,
 				enum vireo_pci_irq_mode mode,
 				unsigned int nirqs,
@@ -626,13 +685,10 @@ static int vireo_pci_rung_setup(struct vireo_pci_device *vp,
 	if (mode == VIREO_PCI_IRQ_INTX)
 		return vireo_pci_request_irq(vp, VIREO_PCI_INTX,
 					     vireo_pci_intx_irq, vp, NULL);
-	/*
-	 * With a vector per queue, the queue vectors are spread over the
-	 * CPUs, so that a driver with a queue per CPU group can submit where
-	 * completions arrive (see vireo_pci_get_vq_affinity()).
-	 */
-	err = vp->host->alloc_vectors(vp, nirqs,
-				      mode == VIREO_PCI_IRQ_MSIX_PER_VQ);
+	if (mode == VIREO_PCI_IRQ_MSIX_PER_VQ)
+		err = vireo_pci_alloc_vq_vectors(vp, nirqs);
+	else
+		err = vp->host->alloc_vectors(vp, nirqs, false);
 	if (err)
 		return err;
 	vp->nvectors = nirqs;
@@ -944,19 +1000,75 @@ static void vireo_pci_del_vqs(struct vireo_device *vdev)
 	mutex_unlock(&vp->lock);
 }
 
+/* Queue @index has an MSI-X vector of its own. */
+static bool vireo_pci_vq_has_vector(struct vireo_pci_device *vp,
+				    unsigned int index)
+{
+	return vp->mode == VIREO_PCI_IRQ_MSIX_PER_VQ && index < vp->nvqs &&
+	       vp->vqs[index].vector != VIREO_PCI_NO_VECTOR;
+}
+
 /*
- * The CPUs queue @index's own MSI-X vector is steered to. Callers use it
- * between find_vqs and del_vqs, so the queue table is stable.
+ * The CPUs queue @index's own MSI-X vector is steered to: what the driver
+ * set, else the PCI core's spread (NULL for an unspread vector). Callers
+ * use it between find_vqs and del_vqs, so the queue table is stable; a
+ * mask that was set lives until the next set for the queue.
  */
 static const struct cpumask *
 vireo_pci_get_vq_affinity(struct vireo_device *vdev, unsigned int index)
 {
 	struct vireo_pci_device *vp = to_vp(vdev);
 
-	if (vp->mode != VIREO_PCI_IRQ_MSIX_PER_VQ || index >= vp->nvqs ||
-	    vp->vqs[index].vector == VIREO_PCI_NO_VECTOR)
+	if (!vireo_pci_vq_has_vector(vp, index))
 		return NULL;
+	if (vp->vqs[index].affinity)
+		return vp->vqs[index].affinity;
 	return vp->host->vector_affinity(vp, vp->vqs[index].vector);
+}
+
+static int vireo_pci_set_vq_affinity_locked(struct vireo_pci_device *vp,
+					    unsigned int index,
+					    const struct cpumask *mask)
+{
+	struct cpumask *old, *new;
+	int irq, err;
+
+	if (index >= vp->nvqs || !cpumask_intersects(mask, cpu_online_mask))
+		return -EINVAL;
+	/* Managed vectors belong to the kernel, which moves them itself. */
+	if (!vireo_pci_vq_has_vector(vp, index) || vp->spread)
+		return -EOPNOTSUPP;
+	irq = vireo_pci_vq_irq_of(vp, index);
+	if (irq < 0)
+		return -EOPNOTSUPP;
+	/* The IRQ core holds the old mask as the hint until it is replaced. */
+	new = kmalloc(cpumask_size(), GFP_KERNEL);
+	if (!new)
+		return -ENOMEM;
+	cpumask_copy(new, mask);
+	old = vp->vqs[index].affinity;
+	err = vp->host->set_irq_affinity(vp, irq, new);
+	if (err) {
+		vp->host->set_irq_affinity(vp, irq, old);
+		kfree(new);
+		return err;
+	}
+	vp->vqs[index].affinity = new;
+	kfree(old);
+	return 0;
+}
+
+static int vireo_pci_set_vq_affinity(struct vireo_device *vdev,
+				     unsigned int index,
+				     const struct cpumask *mask)
+{
+	struct vireo_pci_device *vp = to_vp(vdev);
+	int err;
+
+	mutex_lock(&vp->lock);
+	err = vireo_pci_set_vq_affinity_locked(vp, index, mask);
+	mutex_unlock(&vp->lock);
+	return err;
 }
 
 static const struct vireo_config_ops vireo_pci_config_ops = {
@@ -971,6 +1083,7 @@ static const struct vireo_config_ops vireo_pci_config_ops = {
 	.del_vqs		= vireo_pci_del_vqs,
 	.bus_name		= vireo_pci_bus_name,
 	.get_vq_affinity	= vireo_pci_get_vq_affinity,
+	.set_vq_affinity	= vireo_pci_set_vq_affinity,
 };
 
 /* ---- adding and removing the device ------------------------------------ */

@@ -221,6 +221,16 @@ vireo_pci_io_vector_affinity(struct vireo_pci_device *vp, unsigned int vector)
 	return pci_irq_get_affinity(vp->pdev, vector);
 }
 
+/* The mask is also the hint that /proc/irq/N/affinity_hint shows. */
+static int vireo_pci_io_set_irq_affinity(struct vireo_pci_device *vp,
+					 unsigned int irq,
+					 const struct cpumask *mask)
+{
+	if (!mask)
+		return irq_update_affinity_hint(irq, NULL);
+	return irq_set_affinity_and_hint(irq, mask);
+}
+
 static bool vireo_pci_io_present(struct vireo_pci_device *vp)
 {
 	return pci_device_is_present(vp->pdev);
@@ -241,6 +251,7 @@ const struct vireo_pci_host_ops vireo_pci_io_host = {
 	.free_irq		= vireo_pci_io_free_irq,
 	.synchronize_irq	= vireo_pci_io_synchronize_irq,
 	.vector_affinity	= vireo_pci_io_vector_affinity,
+	.set_irq_affinity	= vireo_pci_io_set_irq_affinity,
 	.present		= vireo_pci_io_present,
 	.ring_phys		= vireo_pci_io_ring_phys,
 };

@@ -188,6 +188,8 @@ int vireo_find_vqs(struct vireo_device *vdev, unsigned int nvqs,
 void vireo_del_vqs(struct vireo_device *vdev);
 const struct cpumask *vireo_get_vq_affinity(struct vireo_device *vdev,
 					    unsigned int index);
+int vireo_set_vq_affinity(struct vireo_device *vdev, unsigned int index,
+			  const struct cpumask *mask);
 int vireo_config_read(struct vireo_device *vdev, unsigned int offset,
 		      void *buf, unsigned int len);
 int vireo_config_write(struct vireo_device *vdev, unsigned int offset,

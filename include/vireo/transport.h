@@ -34,6 +34,13 @@
  * @get_vq_affinity: optional. The CPUs the interrupt of queue @index is
  *	steered to, or NULL if it is not steered (no interrupt of its own,
  *	or no affinity). Only valid between find_vqs and del_vqs.
+ * @set_vq_affinity: optional. Steer the interrupt of queue @index to the
+ *	CPUs in @mask (non-empty; the core checks), after which
+ *	@get_vq_affinity reports @mask for it. Returns 0, -EINVAL for a queue
+ *	that does not exist or a mask without an online CPU, or -EOPNOTSUPP
+ *	if the queue has no interrupt of its own or its interrupt is managed
+ *	(spread over the CPUs by the kernel, which owns its affinity). Process
+ *	context, between find_vqs and del_vqs.
  */
 struct vireo_config_ops {
 	int (*get)(struct vireo_device *vdev, unsigned int offset,
@@ -52,6 +59,8 @@ struct vireo_config_ops {
 	const char *(*bus_name)(struct vireo_device *vdev);
 	const struct cpumask *(*get_vq_affinity)(struct vireo_device *vdev,
 						 unsigned int index);
+	int (*set_vq_affinity)(struct vireo_device *vdev, unsigned int index,
+			       const struct cpumask *mask);
 };
 
 /* Transports (vireo_core.ko) */
