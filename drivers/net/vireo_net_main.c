@@ -335,6 +335,25 @@ static void vireo_net_fill_info(struct vireo_net *vn,
  * device has its final features by now, so it lays out its queues (and
  * puts the control queue after every pair) before we ask for any.
  */
+/*
+ * Pair N's two interrupts to one CPU each pair, so that a flow's
+ * receive, its acknowledgements and its transmit completions are handled
+ * where XPS (which follows these masks) sends it from. Interrupts the
+ * transport spread itself, or shares, keep their placement.
+ */
+static void vireo_net_pin_pairs(struct vireo_net *vn)
+{
+	const struct cpumask *mask;
+	unsigned int i;
+
+	for (i = 0; i < vn->max_pairs; i++) {
+		mask = cpumask_of(cpumask_local_spread(i, NUMA_NO_NODE));
+		if (vireo_set_vq_affinity(vn->vdev, 2 * i, mask) ||
+		    vireo_set_vq_affinity(vn->vdev, 2 * i + 1, mask))
+			return;
+	}
+}
+
 static int vireo_net_create_vqs(struct vireo_net *vn)
 {
 	unsigned int nvqs = 2 * vn->dev_pairs + vn->has_cvq, i;
@@ -361,6 +380,7 @@ static int vireo_net_create_vqs(struct vireo_net *vn)
 	}
 	if (vn->has_cvq)
 		vireo_net_ctrl_attach(&vn->ctrl, vqs[nvqs - 1]);
+	vireo_net_pin_pairs(vn);
 	goto out_free;
 
 err_del_vqs:
