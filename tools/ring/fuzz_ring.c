@@ -485,7 +485,8 @@ static void *fz_get_buf(bool want_len)
 		return NULL;
 	}
 	CHECK(t == c->token);
-	if (e.len > c->in_len)
+	/* An exact-length queue passes it on, and says nothing. */
+	if (e.len > c->in_len && !fz.info.exact_len)
 		fz.len_clamped = true;
 	if (want_len && fz.info.exact_len)
 		CHECK(len == e.len);
