@@ -28,7 +28,7 @@
 # in-kernel pair runs (its numbers alone, no ratio).  Traffic is
 # vnetperf's (tools/vm/guest/src), with -z for TCP (zeros, unchecked:
 # the drivers' cost, not the checker's).  Method and results:
-# Documentation/net-bench.rst is to come; Documentation/blk-bench.rst
+# Documentation/net.rst ("Benchmark"); Documentation/blk-bench.rst
 # describes the shared method (rounds, medians, instruction counts).
 #
 # Workloads (bench/net.sh WORKLOADS):
@@ -57,8 +57,7 @@
 # vireo.bench_net_rr=N (transactions per RR run, default 2000).
 #
 # bench/net-tap.sh runs the same on taps (topology B), with offloads.
-# Left to do: ethtool -K toggles per offload, and the vireo pair, on
-# both kernels, once vireo_net.ko is built.
+# Left to do: ethtool -K toggles per offload.
 
 # NETB: the benchmark's name in its BENCH lines and phase labels
 # (bench/net-tap.sh sources this file with NETB=net-tap).
