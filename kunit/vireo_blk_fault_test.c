@@ -89,7 +89,7 @@ static void bs_unbind_bounded_defect(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, io);
 	call = bt_stuck_read(test, sb, io);
-	unbind = vireo_simbus_call_start(bt_unbind_fn, sb, "vireo_blk_unbind");
+	unbind = vireo_simbus_call_start(vireo_simbus_unbind_fn, sb, "vireo_blk_unbind");
 	KUNIT_ASSERT_NOT_NULL(test, unbind);
 	bt_wait_or_rescue(test, sb, unbind, BT_BOUND_MS,
 			  "unbind from a stuck device");
@@ -110,7 +110,7 @@ static void bs_unregister_bounded_defect(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, io);
 	call = bt_stuck_read(test, sb, io);
-	del = vireo_simbus_call_start(bt_unregister_fn, sb, "vireo_blk_del");
+	del = vireo_simbus_call_start(vireo_simbus_del_fn, sb, "vireo_blk_del");
 	KUNIT_ASSERT_NOT_NULL(test, del);
 	bt_wait_or_rescue(test, sb, del, BT_BOUND_MS,
 			  "unregistering a stuck device");
@@ -137,7 +137,7 @@ static void bs_stuck_probe_defect(struct kunit *test)
 	bt_default_setup(s);
 	sb = bt_dev(test, s, false);
 	bt_all_modes(sb, VIREO_SIMBUS_HOLD);
-	reg = vireo_simbus_call_start(bt_register_fn, sb, "vireo_blk_reg");
+	reg = vireo_simbus_call_start(vireo_simbus_add_fn, sb, "vireo_blk_reg");
 	KUNIT_ASSERT_NOT_NULL(test, reg);
 	if (bt_wait_or_rescue(test, sb, reg, BT_PROBE_BOUND_MS,
 			      "probe of a stuck device"))
@@ -171,7 +171,7 @@ static void bs_vanish_idle(struct kunit *test)
 	vireo_simbus_call_put(call);
 	KUNIT_EXPECT_EQ(test, vireo_simbus_log_count(mark, bt_who(sb),
 						     "device failed"), 1U);
-	del = vireo_simbus_call_start(bt_unregister_fn, sb, "vireo_blk_del");
+	del = vireo_simbus_call_start(vireo_simbus_del_fn, sb, "vireo_blk_del");
 	KUNIT_ASSERT_NOT_NULL(test, del);
 	bt_wait_or_rescue(test, sb, del, BT_BOUND_MS,
 			  "unregistering a vanished device");
@@ -338,7 +338,7 @@ static void bi_during_remove(struct kunit *test)
 
 	bt_inject(test, sb, &in);
 	msleep(50);
-	unbind = vireo_simbus_call_start(bt_unbind_fn, sb, "vireo_blk_unbind");
+	unbind = vireo_simbus_call_start(vireo_simbus_unbind_fn, sb, "vireo_blk_unbind");
 	KUNIT_ASSERT_NOT_NULL(test, unbind);
 	bt_wait_or_rescue(test, sb, unbind, BT_BOUND_MS, "unbind under a storm");
 	vireo_simbus_call_put(unbind);
@@ -442,7 +442,7 @@ static void bv_fault_during_io(struct kunit *test)
 		KUNIT_EXPECT_EQ(test,
 				vireo_simbus_log_count(mark, bt_who(sb),
 						       "clamping"), 1U);
-	del = vireo_simbus_call_start(bt_unregister_fn, sb, "vireo_blk_del");
+	del = vireo_simbus_call_start(vireo_simbus_del_fn, sb, "vireo_blk_del");
 	KUNIT_ASSERT_NOT_NULL(test, del);
 	bt_wait_or_rescue(test, sb, del, BT_BOUND_MS,
 			  "unregistering a misbehaving device");
@@ -473,7 +473,7 @@ static void bv_used_before_post_defect(struct kunit *test)
 	sb->early_used = true;
 	mark = vireo_simbus_log_mark();
 	bt_inject(test, sb, &in);
-	reg = vireo_simbus_call_start(bt_register_fn, sb, "vireo_blk_reg");
+	reg = vireo_simbus_call_start(vireo_simbus_add_fn, sb, "vireo_blk_reg");
 	KUNIT_ASSERT_NOT_NULL(test, reg);
 	bt_wait_or_rescue(test, sb, reg, BT_BOUND_MS,
 			  "probe of a device that completes nothing it got");
@@ -505,7 +505,7 @@ static void bv_garbage_during_remove(struct kunit *test)
 	call = bt_stuck_read(test, sb, io);
 	for (q = 0; q < VIREO_SIMBUS_MAX_QUEUES; q++)
 		vireo_simbus_set_fault(sb, q, VIREO_SIMQ_BAD_ID);
-	unbind = vireo_simbus_call_start(bt_unbind_fn, sb, "vireo_blk_unbind");
+	unbind = vireo_simbus_call_start(vireo_simbus_unbind_fn, sb, "vireo_blk_unbind");
 	KUNIT_ASSERT_NOT_NULL(test, unbind);
 	msleep(20);
 	bt_inject(test, sb, &in);
@@ -553,7 +553,7 @@ static void br_bind_unbind_loop(struct kunit *test)
 	bt_inject(test, sb, &in);
 	call = bt_io_start(test, io);
 	for (i = 0; i < BT_CYCLES; i++) {
-		unbind = vireo_simbus_call_start(bt_unbind_fn, sb,
+		unbind = vireo_simbus_call_start(vireo_simbus_unbind_fn, sb,
 						 "vireo_blk_unbind");
 		KUNIT_ASSERT_NOT_NULL(test, unbind);
 		if (!bt_wait_or_rescue(test, sb, unbind, BT_BOUND_MS,

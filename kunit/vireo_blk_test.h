@@ -152,8 +152,5 @@ bool bt_wait_or_rescue(struct kunit *test, struct vireo_simbus_dev *sb,
 		       const char *what);
 void bt_all_modes(struct vireo_simbus_dev *sb, enum vireo_simbus_mode mode);
 bool bt_wait_held(struct vireo_simbus_dev *sb, unsigned int n);
-long bt_unbind_fn(void *arg);
-long bt_unregister_fn(void *arg);
-long bt_register_fn(void *arg);
 
 #endif /* _VIREO_BLK_TEST_H */

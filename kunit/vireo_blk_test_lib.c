@@ -304,26 +304,5 @@ bool bt_wait_held(struct vireo_simbus_dev *sb, unsigned int n)
 	return false;
 }
 
-/* ---- unbinding from a thread ------------------------------------------- */
-
-long bt_unbind_fn(void *arg)
-{
-	struct vireo_simbus_dev *sb = arg;
-
-	device_release_driver(&sb->vdev.dev);
-	return 0;
-}
-
-long bt_unregister_fn(void *arg)
-{
-	vireo_simbus_del(arg);
-	return 0;
-}
-
-long bt_register_fn(void *arg)
-{
-	return vireo_simbus_add(arg);
-}
-
 MODULE_DESCRIPTION("KUnit tests for vireo_blk against a hostile simulated device");
 MODULE_LICENSE("GPL");

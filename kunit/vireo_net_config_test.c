@@ -407,7 +407,7 @@ static void nd_silent(struct kunit *test)
 	sb = nt_net_dev(test, s, false);
 	vireo_simbus_set_mode(sb, NT_CTRLQ, VIREO_SIMBUS_HOLD);
 	mark = vireo_simbus_log_mark();
-	call = vireo_simbus_call_start(nt_register_fn, sb, "vireo_net_reg");
+	call = vireo_simbus_call_start(vireo_simbus_add_fn, sb, "vireo_net_reg");
 	KUNIT_ASSERT_NOT_NULL(test, call);
 	if (nt_wait_or_rescue(test, sb, call, NT_BOUND_MS,
 			      "probe with a silent control queue"))
@@ -427,7 +427,7 @@ static void nd_silent(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vireo_simbus_log_count(mark, nt_who(sb),
 						     "not answered"), 1U);
 
-	call = vireo_simbus_call_start(nt_unbind_fn, sb, "vireo_net_unbind");
+	call = vireo_simbus_call_start(vireo_simbus_unbind_fn, sb, "vireo_net_unbind");
 	KUNIT_ASSERT_NOT_NULL(test, call);
 	nt_wait_or_rescue(test, sb, call, NT_BOUND_MS,
 			  "unbind with a silent control queue");
@@ -470,7 +470,7 @@ static void nd_unbind_while_waiting(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, dev_set_allmulti(ndev, 1), 0);
 	rtnl_unlock();
 	KUNIT_EXPECT_TRUE(test, nt_wait_held(sb, NT_CTRLQ, 1));
-	call = vireo_simbus_call_start(nt_unbind_fn, sb, "vireo_net_unbind");
+	call = vireo_simbus_call_start(vireo_simbus_unbind_fn, sb, "vireo_net_unbind");
 	KUNIT_ASSERT_NOT_NULL(test, call);
 	nt_wait_or_rescue(test, sb, call, NT_BOUND_MS,
 			  "unbind with a filter change waiting");

@@ -394,7 +394,7 @@ static void nc_no_answer_unbind(struct kunit *test)
 
 	vireo_simbus_set_mode(sb, NU_CTRLQ, VIREO_SIMBUS_HOLD);
 	KUNIT_EXPECT_EQ(test, nu_send1(test, sb), -ETIMEDOUT);
-	unbind = vireo_simbus_call_start(nt_unbind_fn, sb, "vireo_net_unbind");
+	unbind = vireo_simbus_call_start(vireo_simbus_unbind_fn, sb, "vireo_net_unbind");
 	KUNIT_ASSERT_NOT_NULL(test, unbind);
 	nt_wait_or_rescue(test, sb, unbind, NT_BOUND_MS,
 			  "unbind with a command held");
@@ -437,7 +437,7 @@ static void nc_unbind_while_waiting(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, call);
 	KUNIT_EXPECT_TRUE(test, nt_wait_held(sb, NU_CTRLQ, 1));
 
-	unbind = vireo_simbus_call_start(nt_unbind_fn, sb, "vireo_net_unbind");
+	unbind = vireo_simbus_call_start(vireo_simbus_unbind_fn, sb, "vireo_net_unbind");
 	KUNIT_ASSERT_NOT_NULL(test, unbind);
 	nt_wait_or_rescue(test, sb, unbind, NT_BOUND_MS,
 			  "unbind with a command waiting");

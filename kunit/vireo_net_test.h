@@ -244,9 +244,6 @@ bool nt_wait_held(struct vireo_simbus_dev *sb, unsigned int q,
 bool nt_wait_or_rescue(struct kunit *test, struct vireo_simbus_dev *sb,
 		       struct vireo_simbus_call *call, unsigned int ms,
 		       const char *what);
-long nt_unbind_fn(void *arg);
-long nt_unregister_fn(void *arg);
-long nt_register_fn(void *arg);
 
 struct net_device;
 void nt_default_setup(struct kunit *test, struct vireo_simbus_setup *s,

@@ -400,24 +400,5 @@ bool nt_wait_or_rescue(struct kunit *test, struct vireo_simbus_dev *sb,
 	return false;
 }
 
-long nt_unbind_fn(void *arg)
-{
-	struct vireo_simbus_dev *sb = arg;
-
-	device_release_driver(&sb->vdev.dev);
-	return 0;
-}
-
-long nt_unregister_fn(void *arg)
-{
-	vireo_simbus_del(arg);
-	return 0;
-}
-
-long nt_register_fn(void *arg)
-{
-	return vireo_simbus_add(arg);
-}
-
 MODULE_DESCRIPTION("KUnit tests for vireo_net against a hostile simulated device");
 MODULE_LICENSE("GPL");

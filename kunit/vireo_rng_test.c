@@ -218,20 +218,6 @@ static void rng_expect_data(struct kunit *test, struct vireo_simbus_dev *sb)
 	KUNIT_EXPECT_EQ(test, r->buf[0], RNG_FILL);
 }
 
-static long rng_unbind_fn(void *arg)
-{
-	struct vireo_simbus_dev *sb = arg;
-
-	device_release_driver(&sb->vdev.dev);
-	return 0;
-}
-
-static long rng_del_fn(void *arg)
-{
-	vireo_simbus_del(arg);
-	return 0;
-}
-
 /* Run @fn(@sb) in a thread; it must return within RNG_BOUND_MS. */
 static void rng_bounded(struct kunit *test, struct vireo_simbus_dev *sb,
 			long (*fn)(void *), const char *what)
@@ -372,7 +358,7 @@ static void rs_vanish(struct kunit *test)
 	KUNIT_EXPECT_LE(test, r->ms, 500LL);
 	KUNIT_EXPECT_EQ(test, vireo_simbus_log_count(mark, rng_who(sb),
 						     "no more entropy"), 1U);
-	rng_bounded(test, sb, rng_del_fn, "removing a vanished device");
+	rng_bounded(test, sb, vireo_simbus_del_fn, "removing a vanished device");
 }
 
 /* A broken used ring: reads fail with EIO, one message each layer. */
@@ -423,7 +409,7 @@ static void rs_remove_reader_blocked(struct kunit *test)
 		kunit_skip(test, "the hwrng core never read vireo_rng (not current?)");
 	/* The reader is now waiting for the held buffer. */
 	msleep(200);
-	rng_bounded(test, sb, rng_unbind_fn, "unbind with a reader blocked");
+	rng_bounded(test, sb, vireo_simbus_unbind_fn, "unbind with a reader blocked");
 	KUNIT_EXPECT_FALSE(test, rng_bound(sb));
 }
 
@@ -518,7 +504,7 @@ static void ri_bind_unbind_loop(struct kunit *test)
 	vireo_simbus_set_mode(sb, 0, VIREO_SIMBUS_HOLD);
 	rng_inject(test, sb, &in);
 	for (i = 0; i < RNG_CYCLES; i++) {
-		rng_bounded(test, sb, rng_unbind_fn, "unbind under reads");
+		rng_bounded(test, sb, vireo_simbus_unbind_fn, "unbind under reads");
 		KUNIT_ASSERT_FALSE(test, rng_bound(sb));
 		if (device_attach(&sb->vdev.dev) == 1)
 			bound++;

@@ -304,6 +304,9 @@ struct vireo_simbus_call *vireo_simbus_call_start(long (*fn)(void *arg),
 bool vireo_simbus_call_wait(struct vireo_simbus_call *call,
 			    unsigned int timeout_ms);
 void vireo_simbus_call_put(struct vireo_simbus_call *call);
+long vireo_simbus_unbind_fn(void *arg);
+long vireo_simbus_del_fn(void *arg);
+long vireo_simbus_add_fn(void *arg);
 
 u64 vireo_simbus_log_mark(void);
 unsigned int vireo_simbus_log_count(u64 mark, const char *who,

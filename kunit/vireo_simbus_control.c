@@ -613,6 +613,54 @@ void vireo_simbus_call_put(struct vireo_simbus_call *call)
 VIREO_EXPORT(vireo_simbus_call_put);
 
 /**
+ * vireo_simbus_unbind_fn - unbind a device's driver, as a call's function
+ * @arg: the device (struct vireo_simbus_dev)
+ *
+ * For vireo_simbus_call_start(): removal may hang on a stuck device.
+ *
+ * Context: Process context; sleeps.
+ * Return: 0.
+ */
+long vireo_simbus_unbind_fn(void *arg)
+{
+	struct vireo_simbus_dev *sb = arg;
+
+	device_release_driver(&sb->vdev.dev);
+	return 0;
+}
+
+VIREO_EXPORT(vireo_simbus_unbind_fn);
+
+/**
+ * vireo_simbus_del_fn - vireo_simbus_del() as a call's function
+ * @arg: the device (struct vireo_simbus_dev)
+ *
+ * Context: Process context; sleeps.
+ * Return: 0.
+ */
+long vireo_simbus_del_fn(void *arg)
+{
+	vireo_simbus_del(arg);
+	return 0;
+}
+
+VIREO_EXPORT(vireo_simbus_del_fn);
+
+/**
+ * vireo_simbus_add_fn - vireo_simbus_add() as a call's function
+ * @arg: the device (struct vireo_simbus_dev)
+ *
+ * Context: Process context; sleeps.
+ * Return: what vireo_simbus_add() returns.
+ */
+long vireo_simbus_add_fn(void *arg)
+{
+	return vireo_simbus_add(arg);
+}
+
+VIREO_EXPORT(vireo_simbus_add_fn);
+
+/**
  * vireo_simbus_log_mark - where the kernel log is now
  *
  * Context: Any context.
