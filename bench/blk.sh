@@ -636,6 +636,7 @@ if [ "$BLK_INSN_ONLY" = 1 ]; then
 		blkrun "$_wl" 999 "warm-up ${_wl%%:*}" vireo virtio -- -t 0 -n 200 || return 1
 	done
 	if [ "$insn" = 1 ] && [ "$insn_reps" -gt 0 ]; then
+		insn_text_map
 		check "insnmark present" test -x /bin/insnmark && insn_pass
 	else
 		skip "instruction counts" "no plugin (vireo.insn=1 missing)"

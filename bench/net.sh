@@ -312,6 +312,7 @@ summary() {
 check "vnetperf present" test -x /bin/vnetperf || return 1
 [ "$insn" = 1 ] && { check "insnmark present" test -x /bin/insnmark || insn=0; }
 netb_setup || return 1
+[ "$insn" = 1 ] && insn_text_map
 rm -f $DAT
 log "rounds: $rounds; TCP $mib MiB, UDP $udpn x 64 bytes, RR $rrn x 1 byte; pairs: $DRIVERS"
 # Warm-up: ARP, socket buffers and first-use allocations.

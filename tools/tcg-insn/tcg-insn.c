@@ -16,6 +16,10 @@
  *               exception (a page fault) counts its unexecuted tail too
  *   count=insn  one inline add per instruction: exact, and slower
  *   percpu=on   per-vCPU counts too, through a call per block (slower)
+ *   profile=FILE a kernel-mode profile of the phases whose name contains
+ *               profile_match=S (default: every phase): per phase, the
+ *               instructions each kernel block address executed, which
+ *               tools/tcg-insn/profile.py turns into a per-function table
  *
  * A block is kernel or user mode by its address: x86-64 kernel addresses
  * have the top bit set, and no block spans both halves.
@@ -80,6 +84,22 @@ static FILE *out;
 static uint64_t marks, bad_marks, blocks;
 static GHashTable *open_phases;			/* name -> struct snap * */
 
+/*
+ * profile=: one counter per kernel block address, added to inline like
+ * the totals; BASE is the counter when the profiled phase opened.  One
+ * profiled phase at a time (the benchmarks' phases never nest).
+ */
+struct pblock {
+	uint64_t vaddr;
+	uint64_t insns;
+	uint64_t base;
+};
+
+static FILE *prof_out;
+static const char *prof_match = "";
+static GHashTable *pblocks;			/* vaddr -> struct pblock * */
+static char *prof_phase;			/* the open profiled phase */
+
 struct snap {
 	struct counts all;
 	uint64_t halts;
@@ -121,6 +141,56 @@ static void close_phase(const char *name, const struct snap *begin)
 	fputc('\n', out);
 }
 
+static void pblock_base(gpointer key, gpointer value, gpointer data)
+{
+	struct pblock *b = value;
+
+	b->base = b->insns;
+}
+
+static void pblock_dump(gpointer key, gpointer value, gpointer data)
+{
+	struct pblock *b = value;
+
+	if (b->insns != b->base)
+		fprintf(prof_out, "%" PRIx64 " %" PRIu64 "\n", b->vaddr,
+			b->insns - b->base);
+}
+
+static void profile_open(const char *name)
+{
+	if (!prof_out || prof_phase || !strstr(name, prof_match))
+		return;
+	prof_phase = g_strdup(name);
+	g_hash_table_foreach(pblocks, pblock_base, NULL);
+}
+
+static void profile_close(const char *name)
+{
+	if (!prof_phase || strcmp(name, prof_phase))
+		return;
+	fprintf(prof_out, "phase %s\n", name);
+	g_hash_table_foreach(pblocks, pblock_dump, NULL);
+	fflush(prof_out);
+	g_free(prof_phase);
+	prof_phase = NULL;
+}
+
+/* A kernel block: its address's counter gets the block's length too. */
+static void profile_block(struct qemu_plugin_tb *tb, size_t n)
+{
+	uint64_t vaddr = qemu_plugin_tb_vaddr(tb);
+	struct pblock *b = g_hash_table_lookup(pblocks, &vaddr);
+
+	if (!b) {
+		b = g_new0(struct pblock, 1);
+		b->vaddr = vaddr;
+		g_hash_table_insert(pblocks, &b->vaddr, b);
+	}
+	qemu_plugin_register_vcpu_tb_exec_inline(
+		tb, QEMU_PLUGIN_INLINE_ADD_U64, &b->insns, n);
+}
+
 /* The marker block runs: log the counts so far, open or close a phase. */
 static void mark(unsigned int vcpu, void *udata)
 {
@@ -139,9 +209,11 @@ static void mark(unsigned int vcpu, void *udata)
 			s = g_new(struct snap, 1);
 			take(s);
 			g_hash_table_replace(open_phases, g_strdup(name), s);
+			profile_open(name);
 		} else if ((s = g_hash_table_lookup(open_phases, name))) {
 			close_phase(name, s);
 			g_hash_table_remove(open_phases, name);
+			profile_close(name);
 		} else {
 			fprintf(out, "unopened %s\n", name);
 		}
@@ -245,6 +317,8 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 			qemu_plugin_register_vcpu_insn_exec_inline(
 				insn, QEMU_PLUGIN_INLINE_ADD_U64, &halts, 1);
 	}
+	if (prof_out && mode == KERNEL)
+		profile_block(tb, n);
 	find_marks(tb, n);
 }
 
@@ -255,6 +329,8 @@ static void plugin_exit(qemu_plugin_id_t id, void *p)
 		"\n", sum(&total), total.n[KERNEL], total.n[USER], halts, blocks,
 		bad_marks);
 	fclose(out);
+	if (prof_out)
+		fclose(prof_out);
 }
 
 QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
@@ -278,6 +354,14 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
 			outfile = val;
 		} else if (!strcmp(key, "count") && (!strcmp(val, "tb") || !strcmp(val, "insn"))) {
 			count_insn = !strcmp(val, "insn");
+		} else if (!strcmp(key, "profile")) {
+			prof_out = fopen(val, "w");
+			if (!prof_out) {
+				fprintf(stderr, "tcg-insn: cannot write %s\n", val);
+				return -1;
+			}
+		} else if (!strcmp(key, "profile_match")) {
+			prof_match = g_strdup(val);
 		} else if (!strcmp(key, "percpu") &&
 			   qemu_plugin_bool_parse(key, val, &do_percpu)) {
 			continue;
@@ -296,6 +380,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
 		info->system.smp_vcpus);
 	fflush(out);
 	open_phases = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	pblocks = g_hash_table_new(g_int64_hash, g_int64_equal);
 	qemu_plugin_register_vcpu_tb_trans_cb(id, tb_trans);
 	qemu_plugin_register_atexit_cb(id, plugin_exit, NULL);
 	return 0;

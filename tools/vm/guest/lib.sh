@@ -1189,3 +1189,22 @@ net_combined() {
 		/^Pre-set maximums/ { s = "max" } /^Current hardware/ { s = "current" }
 		/^Combined:/ && s == w { print $2; exit }'
 }
+
+# insn_text_map: the kernel's text address and every module's text
+# sections', as "BENCH-TEXT vmlinux - ADDRESS" and "BENCH-TEXT MODULE
+# SECTION ADDRESS" lines, so that tools/tcg-insn/profile.py can name the
+# functions of a plugin profile (VM_INSN_ARGS=profile=FILE).  Debian
+# ships no real System.map, so with vireo.insn_syms=1 on the command
+# line the kernel's own text symbols follow too, gzipped and in base64
+# ("BENCH-KSYMS " lines, about 1 MiB: a few seconds of console).
+insn_text_map() {
+	awk '$3 == "_text" { print "BENCH-TEXT vmlinux - " $1; exit }' /proc/kallsyms
+	for _s in /sys/module/*/sections/.text*; do
+		[ -r "$_s" ] || continue
+		_m=${_s#/sys/module/}
+		echo "BENCH-TEXT ${_m%%/*} ${_s##*/} $(cat "$_s")"
+	done
+	grep -qw vireo.insn_syms=1 /proc/cmdline || return 0
+	awk '$2 ~ /^[tT]$/ && NF == 3 { print $1, $3 }' /proc/kallsyms |
+		gzip -c | base64 | sed 's/^/BENCH-KSYMS /'
+}
