@@ -952,6 +952,40 @@ unsigned int vireo_vq_get_vring_size(const struct vireo_virtqueue *vq)
 VIREO_EXPORT(vireo_vq_get_vring_size);
 
 /**
+ * vireo_vq_show_state - log where a queue's two sides stand
+ * @vq: the queue
+ * @dev: the device to log for
+ * @why: what made the caller ask, for the message
+ *
+ * One line with the driver's view (buffers added and their index, the
+ * count since the last kick decision, buffers in flight, the consumption
+ * point, whether callbacks are on) and the device's, read from the ring:
+ * its used index, and avail_event or the no-notify flag. For a driver
+ * that finds a queue stuck, so that the line says which side stopped
+ * (for example a device avail_event behind the buffers it has not taken).
+ *
+ * Context: Any context; serialised with the queue's other operations by
+ * the caller, so that the driver's view is consistent.
+ */
+void vireo_vq_show_state(struct vireo_virtqueue *vq, struct device *dev,
+			 const char *why)
+{
+	struct vireo_vq *vvq = to_vvq(vq);
+	struct vireo_vring_used *used = vvq->vring.used;
+
+	dev_info(dev, "%s: %s: avail %u (added %u since the last kick decision), %u in flight, last used %u, callbacks %s; device: used %u, %s %u\n",
+		 vq->name, why, vvq->avail_idx, vvq->num_added, vvq->in_flight,
+		 vvq->last_used, vvq->cb_enabled ? "on" : "off",
+		 READ_ONCE(used->idx),
+		 vvq->use_event_idx ? "avail_event" : "flags",
+		 vvq->use_event_idx ?
+		 READ_ONCE(*vireo_vring_avail_event(&vvq->vring)) :
+		 READ_ONCE(used->flags));
+}
+
+VIREO_EXPORT(vireo_vq_show_state);
+
+/**
  * vireo_vring_interrupt - handle a queue's interrupt
  * @irq: the interrupt number (unused)
  * @vq: the queue (a struct vireo_virtqueue *), as given to request_irq()

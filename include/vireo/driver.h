@@ -241,5 +241,7 @@ bool vireo_vq_enable_cb_delayed(struct vireo_virtqueue *vq);
 void *vireo_vq_shutdown(struct vireo_virtqueue *vq);
 bool vireo_vq_is_broken(const struct vireo_virtqueue *vq);
 unsigned int vireo_vq_get_vring_size(const struct vireo_virtqueue *vq);
+void vireo_vq_show_state(struct vireo_virtqueue *vq, struct device *dev,
+			 const char *why);
 
 #endif /* _VIREO_DRIVER_H */
