@@ -70,6 +70,8 @@
 #define VIREO_NET_CTRL_TIMEOUT_MS	2000U
 /* ndo_tx_timeout fires after the queue has been stopped this long. */
 #define VIREO_NET_TX_TIMEOUT	(5 * HZ)
+/* The TX watch looks at the running queues this often. */
+#define VIREO_NET_TX_WATCH	HZ
 /*
  * Recovery gives up on a device that needs this many resets in a row,
  * each within VIREO_NET_RESET_GAP of the one before: one that breaks
@@ -120,6 +122,8 @@ struct vireo_net_rxslot {
  * @kicks: notifications sent to the device
  * @stops: times the transmit queue stopped on a full ring
  * @timeouts: transmit timeouts on this queue
+ * @renotifies: times the TX watch notified the device again about
+ *	buffers it had left alone (vireo_net_tx_watch())
  *
  * Written only by the queue's owner (NAPI, or xmit under the queue's
  * lock), read by anyone.
@@ -134,7 +138,11 @@ struct vireo_net_qstats {
 	u64_stats_t kicks;
 	u64_stats_t stops;
 	u64_stats_t timeouts;
+	u64_stats_t renotifies;
 };
+
+/* The counters of struct vireo_net_qstats, syncp aside. */
+#define VIREO_NET_QSTATS	9
 
 /**
  * struct vireo_net_rq - one receive queue
@@ -182,6 +190,9 @@ struct vireo_net_rq {
  * @index: N, also the netdev's transmit queue number
  * @stats: counters
  * @sg: scatterlist for the skb being sent (under the queue's xmit lock)
+ * @done: skbs the device gave back, ever (under the xmit lock)
+ * @watch_done: @done when the TX watch last looked (under the xmit lock)
+ * @watch_stalled: the TX watch found the queue stalled last time
  * @name: "tx.N", the queue's (and its IRQ's) name
  *
  * Every operation on @vq happens under the netdev queue's xmit lock.
@@ -193,6 +204,9 @@ struct vireo_net_sq {
 	unsigned int index;
 	struct vireo_net_qstats stats;
 	struct scatterlist sg[VIREO_NET_TX_SG];
+	unsigned long done;
+	unsigned long watch_done;
+	bool watch_stalled;
 	char name[16];
 } ____cacheline_aligned_in_smp;
 
@@ -227,6 +241,8 @@ struct vireo_net_sq {
  * @refill_work: refills receive queues with GFP_KERNEL after a failure
  * @rx_mode_work: programs the receive filter (ndo_set_rx_mode is atomic)
  * @reset_work: resets the device and re-creates its queues
+ * @tx_watch: notifies the device again about transmit buffers it has
+ *	left alone for a while (vireo_net_tx_watch()); runs while open
  * @vlans: the VLAN filter, replayed after a reset
  * @speed: ethtool's link speed (SPEED_UNKNOWN unless the user sets it)
  * @duplex: ethtool's duplex, likewise
@@ -264,6 +280,7 @@ struct vireo_net {
 	struct delayed_work refill_work;
 	struct work_struct rx_mode_work;
 	struct work_struct reset_work;
+	struct delayed_work tx_watch;
 	unsigned long vlans[BITS_TO_LONGS(VLAN_N_VID)];
 	u32 speed;
 	u8 duplex;
@@ -324,10 +341,12 @@ int vireo_net_tx_poll(struct napi_struct *napi, int budget);
 netdev_tx_t vireo_net_start_xmit(struct sk_buff *skb, struct net_device *ndev);
 void vireo_net_tx_reclaim(struct vireo_net_sq *sq);
 void vireo_net_tx_timeout(struct net_device *ndev, unsigned int txqueue);
+void vireo_net_tx_watch(struct work_struct *work);
 extern bool vireo_net_napi_tx;
 
 /* vireo_net_ethtool.c */
 extern const struct ethtool_ops vireo_net_ethtool_ops;
-void vireo_net_qstats_read(struct vireo_net_qstats *s, u64 out[8]);
+void vireo_net_qstats_read(struct vireo_net_qstats *s,
+			   u64 out[VIREO_NET_QSTATS]);
 
 #endif /* _VIREO_NET_H */

@@ -16,13 +16,13 @@
 #include "vireo_net.h"
 
 /* Counter names, in vireo_net_qstats_read() order, and which apply. */
-static const char * const vireo_net_qstat_names[8] = {
+static const char * const vireo_net_qstat_names[VIREO_NET_QSTATS] = {
 	"packets", "bytes", "drops", "errors", "refill_fails", "kicks",
-	"stops", "timeouts",
+	"stops", "timeouts", "renotifies",
 };
 
 #define VIREO_NET_RX_STATS	0x3f	/* packets .. kicks */
-#define VIREO_NET_TX_STATS	0xef	/* all but refill_fails */
+#define VIREO_NET_TX_STATS	0x1ef	/* all but refill_fails */
 
 static const char * const vireo_net_dev_stat_names[] = {
 	"ctrl_commands", "ctrl_errors", "ctrl_timeouts", "ctrl_bad_acks",
@@ -33,11 +33,12 @@ static const char * const vireo_net_dev_stat_names[] = {
  * vireo_net_qstats_read - a consistent copy of a queue's counters
  * @s: the counters
  * @out: packets, bytes, drops, errors, refill_fails, kicks, stops,
- *	timeouts
+ *	timeouts, renotifies
  *
  * Context: any.
  */
-void vireo_net_qstats_read(struct vireo_net_qstats *s, u64 out[8])
+void vireo_net_qstats_read(struct vireo_net_qstats *s,
+			   u64 out[VIREO_NET_QSTATS])
 {
 	unsigned int start;
 
@@ -51,6 +52,7 @@ void vireo_net_qstats_read(struct vireo_net_qstats *s, u64 out[8])
 		out[5] = u64_stats_read(&s->kicks);
 		out[6] = u64_stats_read(&s->stops);
 		out[7] = u64_stats_read(&s->timeouts);
+		out[8] = u64_stats_read(&s->renotifies);
 	} while (u64_stats_fetch_retry(&s->syncp, start));
 }
 
@@ -77,8 +79,8 @@ static __printf(2, 3) void vireo_net_str(u8 **p, const char *fmt, ...)
 
 static unsigned int vireo_net_nstats(struct vireo_net *vn)
 {
-	return vn->max_pairs * (hweight8(VIREO_NET_RX_STATS) +
-				hweight8(VIREO_NET_TX_STATS)) +
+	return vn->max_pairs * (hweight32(VIREO_NET_RX_STATS) +
+				hweight32(VIREO_NET_TX_STATS)) +
 	       ARRAY_SIZE(vireo_net_dev_stat_names);
 }
 
@@ -97,11 +99,11 @@ static void vireo_net_get_strings(struct net_device *ndev, u32 sset, u8 *data)
 	if (sset != ETH_SS_STATS)
 		return;
 	for (i = 0; i < vn->max_pairs; i++) {
-		for (k = 0; k < 8; k++)
+		for (k = 0; k < VIREO_NET_QSTATS; k++)
 			if (VIREO_NET_RX_STATS & BIT(k))
 				vireo_net_str(&data, "rx%u_%s", i,
 					      vireo_net_qstat_names[k]);
-		for (k = 0; k < 8; k++)
+		for (k = 0; k < VIREO_NET_QSTATS; k++)
 			if (VIREO_NET_TX_STATS & BIT(k))
 				vireo_net_str(&data, "tx%u_%s", i,
 					      vireo_net_qstat_names[k]);
@@ -116,15 +118,15 @@ static void vireo_net_get_ethtool_stats(struct net_device *ndev,
 	struct vireo_net *vn = netdev_priv(ndev);
 	struct vireo_net_ctrl_stats *cs = &vn->ctrl.stats;
 	unsigned int i, k;
-	u64 v[8];
+	u64 v[VIREO_NET_QSTATS];
 
 	for (i = 0; i < vn->max_pairs; i++) {
 		vireo_net_qstats_read(&vn->rqs[i].stats, v);
-		for (k = 0; k < 8; k++)
+		for (k = 0; k < VIREO_NET_QSTATS; k++)
 			if (VIREO_NET_RX_STATS & BIT(k))
 				*data++ = v[k];
 		vireo_net_qstats_read(&vn->sqs[i].stats, v);
-		for (k = 0; k < 8; k++)
+		for (k = 0; k < VIREO_NET_QSTATS; k++)
 			if (VIREO_NET_TX_STATS & BIT(k))
 				*data++ = v[k];
 	}

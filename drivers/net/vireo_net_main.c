@@ -483,6 +483,7 @@ static void vireo_net_start_pairs(struct vireo_net *vn)
 	if (empty)
 		vireo_net_refill_schedule(vn, 0);
 	netif_tx_wake_all_queues(vn->ndev);
+	schedule_delayed_work(&vn->tx_watch, VIREO_NET_TX_WATCH);
 }
 
 /* The pairs in use stop; their buffers stay with the device. */
@@ -495,6 +496,8 @@ static void vireo_net_stop_pairs(struct vireo_net *vn)
 	spin_unlock_bh(&vn->refill_lock);
 	/* A refill work waiting for the RTNL finds refill_on off. */
 	cancel_delayed_work(&vn->refill_work);
+	/* The watch takes no RTNL: waiting for it here is safe. */
+	cancel_delayed_work_sync(&vn->tx_watch);
 	netif_tx_disable(vn->ndev);
 	for (i = 0; i < vn->curr_pairs; i++) {
 		napi_disable(&vn->rqs[i].napi);
@@ -704,7 +707,7 @@ static void vireo_net_get_stats64(struct net_device *ndev,
 {
 	struct vireo_net *vn = netdev_priv(ndev);
 	unsigned int i;
-	u64 v[8];
+	u64 v[VIREO_NET_QSTATS];
 
 	for (i = 0; i < vn->max_pairs; i++) {
 		vireo_net_qstats_read(&vn->rqs[i].stats, v);
@@ -969,6 +972,7 @@ static struct vireo_net *vireo_net_alloc(struct vireo_device *vdev)
 	INIT_DELAYED_WORK(&vn->refill_work, vireo_net_refill_work);
 	INIT_WORK(&vn->rx_mode_work, vireo_net_rx_mode_work);
 	INIT_WORK(&vn->reset_work, vireo_net_reset_work);
+	INIT_DELAYED_WORK(&vn->tx_watch, vireo_net_tx_watch);
 	/* One message per half minute about bad frames, and no summary. */
 	ratelimit_state_init(&vn->bad_rs, 30 * HZ, 1);
 	ratelimit_set_flags(&vn->bad_rs, RATELIMIT_MSG_ON_RELEASE);
@@ -1062,6 +1066,7 @@ static void vireo_net_remove(struct vireo_device *vdev)
 	cancel_work_sync(&vn->reset_work);
 	cancel_work_sync(&vn->rx_mode_work);
 	cancel_delayed_work_sync(&vn->refill_work);
+	cancel_delayed_work_sync(&vn->tx_watch);
 	debugfs_remove_recursive(vn->debugfs);
 
 	/* After a failed recovery the queues are gone already. */

@@ -44,8 +44,10 @@ static void vireo_net_tx_free(struct vireo_net_sq *sq,
 		bytes += skb->len;
 		napi_consume_skb(skb, budget);
 	}
-	if (pkts)
+	if (pkts) {
+		sq->done += pkts;
 		netdev_tx_completed_queue(txq, pkts, bytes);
+	}
 }
 
 /* Room for the worst-case skb? */
@@ -125,6 +127,76 @@ void vireo_net_tx_reclaim(struct vireo_net_sq *sq)
 	while ((skb = vireo_vq_shutdown(sq->vq)))
 		dev_kfree_skb_any(skb);
 	netdev_tx_reset_queue(netdev_get_tx_queue(sq->vn->ndev, sq->index));
+}
+
+/* ---- the TX watch -------------------------------------------------------- */
+
+/*
+ * Collect what the device finished, then see whether it left the rest
+ * alone since the last look. Takes the xmit lock. Returns 0 if the queue
+ * is fine, 1 if it just stalled (worth a message), 2 if it still is.
+ */
+static int vireo_net_tx_stalled(struct vireo_net_sq *sq,
+				struct netdev_queue *txq)
+{
+	bool stalled;
+	int ret;
+
+	__netif_tx_lock_bh(txq);
+	/* With napi_tx=0 nothing else collects an idle queue's buffers. */
+	vireo_net_tx_free(sq, txq, 0);
+	if (netif_tx_queue_stopped(txq) && vireo_net_tx_room(sq))
+		netif_tx_wake_queue(txq);
+	stalled = sq->vq->num_free < vireo_vq_get_vring_size(sq->vq) &&
+		  sq->done == sq->watch_done;
+	ret = stalled ? 1 + sq->watch_stalled : 0;
+	/* Once per stall, and rarely: which side stopped? */
+	if (ret == 1 && __ratelimit(&sq->vn->bad_rs))
+		vireo_vq_show_state(sq->vq, &sq->vn->ndev->dev,
+				    "no completion for a second; notifying the device again");
+	sq->watch_done = sq->done;
+	sq->watch_stalled = stalled;
+	if (stalled)
+		vireo_net_count(&sq->stats, &sq->stats.renotifies, 1);
+	__netif_tx_unlock_bh(txq);
+	return ret;
+}
+
+/**
+ * vireo_net_tx_watch - notify the device again about forgotten buffers
+ * @work: the device's TX watch
+ *
+ * A queue that is not stopped never reaches ndo_tx_timeout, yet its
+ * buffers may sit in the ring unseen: a device that went idle without
+ * re-arming its notification (QEMU 7.2 can, on a tap that pushed back)
+ * waits for a kick the ring protocol says is not needed, and the
+ * sockets whose skbs are in flight wait for ever. Once a second, a queue
+ * with buffers in flight and no completion since the last look is
+ * notified again, and its completions collected in case an interrupt
+ * was lost. A device that is merely slow ignores the extra notification.
+ *
+ * Context: process context (a work item); takes the xmit locks.
+ */
+void vireo_net_tx_watch(struct work_struct *work)
+{
+	struct vireo_net *vn = container_of(to_delayed_work(work),
+					    struct vireo_net, tx_watch);
+	struct vireo_net_sq *sq;
+	unsigned int i;
+	int stalled;
+
+	for (i = 0; i < vn->curr_pairs; i++) {
+		sq = &vn->sqs[i];
+		stalled = vireo_net_tx_stalled(sq, netdev_get_tx_queue(vn->ndev, i));
+		if (!stalled)
+			continue;
+		vireo_vq_notify(sq->vq);
+		/* In case an interrupt was lost too. */
+		local_bh_disable();
+		napi_schedule(&sq->napi);
+		local_bh_enable();
+	}
+	schedule_delayed_work(&vn->tx_watch, VIREO_NET_TX_WATCH);
 }
 
 /* ---- sending ------------------------------------------------------------ */
