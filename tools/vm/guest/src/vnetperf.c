@@ -501,7 +501,7 @@ static int udp_send(const struct opts *o)
 {
 	struct sockaddr_storage ss;
 	uint64_t seq = 0, errs = 0;
-	double t0, end, secs;
+	double t0, end, secs, last;
 	socklen_t alen;
 	uint8_t *buf;
 	int fd, i;
@@ -517,6 +517,7 @@ static int udp_send(const struct opts *o)
 	if (!buf || fd < 0 || set_timeouts(fd, o->wait))
 		return 1;
 	t0 = now();
+	last = t0;
 	end = o->secs ? t0 + o->secs : 0;
 	while ((!o->n || seq < o->n) && (!end || now() < end)) {
 		udp_fill(buf, o->len, 0, seq, o->n);
@@ -526,11 +527,20 @@ static int udp_send(const struct opts *o)
 				perror("vnetperf: sendto");
 				break;
 			}
-			/* A full qdisc or a refused port: try again. */
-			if (++errs > 1000000)
+			/*
+			 * A full qdisc or a refused port: try again, but not
+			 * for ever: -w seconds without one datagram going
+			 * out is a stuck queue, and the run fails.
+			 */
+			errs++;
+			if (now() - last > o->wait) {
+				fprintf(stderr, "vnetperf: no datagram sent for %u s\n",
+					o->wait);
 				break;
+			}
 			continue;
 		}
+		last = now();
 		seq++;
 		if (o->pps) {
 			double due = t0 + (double)seq / o->pps;
