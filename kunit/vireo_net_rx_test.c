@@ -261,6 +261,56 @@ static void nr_small_mode(struct kunit *test)
 }
 
 /*
+ * The receive path copies a long frame's protocol headers, read from the
+ * device's buffer (TCP's directly, others through the flow dissector),
+ * into the skb; the device chooses those bytes. Header lengths that run
+ * past the copy limit, past the frame, or to zero must still give a frame
+ * of the right length: it is received, its own length counted in
+ * rx_bytes (the stack then drops it). Without the limit, the first two
+ * frames grow to 134 bytes.
+ */
+static void nr_tcp_headers(struct kunit *test)
+{
+	struct nr_ctx *c = nr_start(test, NT_FEATURES);
+	static const struct {
+		u16 proto;
+		u8 vihl, doff;
+		unsigned int len;
+	} f[] = {
+		{ NR_PROTO_IPV4, 0x4f, 0xf0, 130 },	/* 134 bytes of headers */
+		{ NR_PROTO_IPV4, 0x4f, 0xf0, 129 },
+		{ NR_PROTO_IPV4, 0x45, 0x00, 129 },	/* doff 0 */
+		{ NR_PROTO_IPV4, 0x45, 0x50, 1514 },	/* plain TCP */
+		{ NR_PROTO_IPV4, 0x41, 0x50, 200 },	/* ihl 1 */
+		{ 0x86dd, 0x60, 0xf0, 130 },		/* TCP/IPv6, doff 15 */
+	};
+	struct nt_rx_counts before, after;
+	unsigned int i, l4;
+	u8 *l3;
+
+	for (i = 0; i < ARRAY_SIZE(f); i++) {
+		nr_frame(c, &nr_plain, f[i].proto, f[i].len);
+		l3 = c->frame + c->hdr_len + ETH_HLEN;
+		l3[0] = f[i].vihl;
+		if (f[i].proto == NR_PROTO_IPV4) {
+			l3[6] = 0;			/* not a fragment */
+			l3[7] = 0;
+			l3[9] = 6;			/* TCP */
+			l4 = (f[i].vihl & 0xf) * 4;
+		} else {
+			l3[6] = 6;			/* next header TCP */
+			l4 = 40;
+		}
+		l3[l4 + 12] = f[i].doff;
+		nt_rx_counts(c->ndev, &before);
+		nr_expect(test, c, c->hdr_len + f[i].len, -1, true);
+		nt_rx_counts(c->ndev, &after);
+		KUNIT_EXPECT_EQ_MSG(test, after.bytes - before.bytes,
+				    (u64)f[i].len, "frame %u", i);
+	}
+}
+
+/*
  * A flood of bad frames: every one dropped and counted, one message; and
  * the queue still receives.
  */
@@ -297,6 +347,7 @@ static struct kunit_case nr_cases[] = {
 	KUNIT_CASE(nr_nbufs_unused),
 	KUNIT_CASE_PARAM(nr_no_offload, nr_no_offload_gen_params),
 	KUNIT_CASE(nr_small_mode),
+	KUNIT_CASE(nr_tcp_headers),
 	KUNIT_CASE_SLOW(nr_flood),
 	{}
 };

@@ -223,11 +223,13 @@ struct nt_state {
  * @packets: frames received
  * @dropped: frames dropped
  * @errors: frames the device got wrong
+ * @bytes: bytes of the frames received (link header included)
  */
 struct nt_rx_counts {
 	u64 packets;
 	u64 dropped;
 	u64 errors;
+	u64 bytes;
 };
 
 u32 nt_handler(struct vireo_simbus_dev *sb, unsigned int q,

@@ -230,6 +230,7 @@ void nt_rx_counts(struct net_device *ndev, struct nt_rx_counts *c)
 	c->packets = st.rx_packets;
 	c->dropped = st.rx_dropped;
 	c->errors = st.rx_errors;
+	c->bytes = st.rx_bytes;
 }
 
 /*

@@ -35,7 +35,11 @@
  * its link header. Anything a device claims beyond it is dropped.
  */
 #define VIREO_NET_MAX_FRAME	(ETH_HLEN + VLAN_HLEN + U16_MAX)
-/* Bytes of a received frame copied into the skb's linear part. */
+/*
+ * Bytes of a received frame copied into the skb's linear part at most: a
+ * short frame whole, a longer one's protocol headers only
+ * (vireo_net_rx_copy_len()).
+ */
 #define VIREO_NET_COPY_LEN	128
 /*
  * Receive buffers in flight per queue at most, whatever ring the device
