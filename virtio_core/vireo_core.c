@@ -497,6 +497,25 @@ bool vireo_has_feature(const struct vireo_device *vdev, unsigned int fbit)
 VIREO_EXPORT(vireo_has_feature);
 
 /**
+ * vireo_offered_features - the feature bits the device offers
+ * @vdev: the device
+ *
+ * What the device offers, before the driver's and the transport's
+ * choices. Some devices number their queues by this set rather than by
+ * the negotiated one (QEMU's balloon does), so a driver may need it to
+ * find its queues. The value comes from the device and is untrusted.
+ *
+ * Context: process context, while a driver is bound (from probe on).
+ * Return: the offered bits (the legacy transport shows only the low 32).
+ */
+u64 vireo_offered_features(struct vireo_device *vdev)
+{
+	return vdev->config->get_features(vdev);
+}
+
+VIREO_EXPORT(vireo_offered_features);
+
+/**
  * vireo_find_vqs - create a device's virtqueues and their interrupts
  * @vdev: the device being probed
  * @nvqs: number of queues, at least 1

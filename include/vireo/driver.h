@@ -182,6 +182,7 @@ void vireo_device_ready(struct vireo_device *vdev);
 void vireo_reset_device(struct vireo_device *vdev);
 int vireo_device_reinit(struct vireo_device *vdev);
 bool vireo_has_feature(const struct vireo_device *vdev, unsigned int fbit);
+u64 vireo_offered_features(struct vireo_device *vdev);
 int vireo_find_vqs(struct vireo_device *vdev, unsigned int nvqs,
 		   struct vireo_virtqueue *vqs[],
 		   const struct vireo_vq_info info[]);
