@@ -16,5 +16,9 @@
 # documents beside the guest's, a late splat; the metadata headers
 # (keys, defaults, errors), test selection, and that the table of tests
 # in Documentation/testing.rst names exactly the tests under tests/.
+# tools/vm/test_chrhost.py: the console tests' host end (chrhost.py)
+# against a socket standing in for QEMU's chardev, and the chardev:,
+# device: and append: header handling.
 
-python3 tools/vm/test_ktap.py && python3 tools/vm/test_vm.py
+python3 tools/vm/test_ktap.py && python3 tools/vm/test_vm.py &&
+	python3 tools/vm/test_chrhost.py

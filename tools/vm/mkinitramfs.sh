@@ -28,11 +28,13 @@
 #                                      the source (e.g. -laio)
 #   /lib/vireo/kmod/*.ko, order        in-kernel ext4, crc32c_generic and
 #                                      their modules.dep closure, decompressed
-#   /lib/vireo/kmod/*.ko, deps         in-kernel modules the net tests insmod
+#   /lib/vireo/kmod/*.ko, deps         in-kernel modules the tests insmod
 #                                      one by one (virtio_net, 8021q,
-#                                      netconsole; virtio_pci where it is a
-#                                      module, 6.1), each with its
-#                                      dependencies in load order
+#                                      netconsole; virtio_console and
+#                                      virtio_balloon where they are modules;
+#                                      virtio_pci where it is a module, 6.1),
+#                                      each with its dependencies in load
+#                                      order
 #   /bin/mke2fs, mkfs.ext4, e2fsck,    e2fsprogs from the host, with the
 #   fsck.ext4, /lib*/...               shared libraries ldd lists, and
 #                                      /etc/mke2fs.conf
@@ -93,9 +95,12 @@ VBLK=$(inkernel_ko drivers/block/virtio_blk)
 EXTRA_KMODS=(kernel/crypto/crc32c_generic kernel/fs/ext4/ext4)
 
 # Loaded one at a time, each with its dependencies (lib.sh's kmod_insmod):
-# the reference driver of the net tests, VLANs and netconsole.
+# the reference driver of the net tests, VLANs and netconsole; the
+# reference drivers of the console and balloon tests and benchmarks
+# (6.12 builds virtio_console in: closure_of skips built-in ones).
 NET_KMODS=(kernel/drivers/virtio/virtio_pci kernel/drivers/net/virtio_net
-	kernel/net/8021q/8021q kernel/drivers/net/netconsole)
+	kernel/net/8021q/8021q kernel/drivers/net/netconsole
+	kernel/drivers/char/virtio_console kernel/drivers/virtio/virtio_balloon)
 
 # closure_of MOD...: the files of MODs and their dependencies, relative
 # to /lib/modules/KVER, dependencies first.  Built-in ones are skipped.

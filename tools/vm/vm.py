@@ -21,8 +21,8 @@ import threading
 import time
 from pathlib import Path
 
+import chrhost
 import ktap
-import qmp
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = Path(os.environ.get('VIREO_BUILD', ROOT / 'build'))
@@ -38,12 +38,15 @@ DEFAULT_TIMEOUT = 180
 # Runs a test against the in-kernel driver (lib.sh's blk_ref, net_ref).
 REF_ARG = 'vireo.ref=1'
 # Reference drivers a test can name in "ref:".
-REFS = ('blk', 'net')
+REFS = ('blk', 'net', 'console', 'balloon')
 # Topology B (tap: devices): the bridge of the boot's private network
 # namespace, and the name of the tap of netdev ID.
 TAP_BRIDGE = 'vireo-br'
 KEYS = {'description', 'kind', 'kernels', 'groups', 'devices', 'timeout',
-        'vcpus', 'memory', 'boot', 'modules', 'ref', 'needs'}
+        'vcpus', 'memory', 'boot', 'modules', 'ref', 'needs', 'append'}
+# chardev:KIND:ID[:SIZE] (testing.rst): the backends a test can give a
+# console port, its host end.
+CHARDEV_KINDS = ('socket', 'file', 'ringbuf')
 
 
 class BadTest(Exception):
@@ -65,8 +68,9 @@ class Test:
     memory: int = 512
     boot: str = 'vireo'         # virtio: the in-kernel virtio-pci binds
     modules: str = 'vireo'      # none: the test needs none of ours
-    ref: str = ''               # blk, net: can run against the in-kernel driver
+    ref: str = ''               # blk, net, console, balloon: also runs on the in-kernel driver
     needs: tuple = ()           # host commands or files it cannot do without
+    append: str = ''            # kernel arguments, before console=ttyS0
 
     def missing_needs(self):
         """What this test needs from the host and does not find there.
@@ -148,6 +152,8 @@ def load_test(path):
     for tok in fields['devices']:
         if tok.startswith('tap:'):
             parse_tap(tok[4:])
+        if tok.startswith('chardev:'):
+            parse_chardev(tok[8:])
     fields['needs'] = tuple(fields.get('needs', ()))
     return Test(name=path.stem, path=path, **fields)
 
@@ -367,6 +373,29 @@ def parse_tap(spec):
     return ident, opts
 
 
+def parse_chardev(spec):
+    """chardev:KIND:ID[:SIZE]: (KIND, ID, SIZE or None)."""
+    kind, _, rest = spec.partition(':')
+    ident, _, size = rest.partition(':')
+    if kind not in CHARDEV_KINDS:
+        raise BadTest('chardev:%s: the kind must be one of %s' %
+                      (spec, ', '.join(CHARDEV_KINDS)))
+    if not re.fullmatch(r'[A-Za-z][A-Za-z0-9_-]{0,30}', ident):
+        raise BadTest('chardev:%s: the id must be a letter, then letters, '
+                      'digits, _ or -' % spec)
+    if size and (kind != 'ringbuf' or not size.isdigit()):
+        raise BadTest('chardev:%s: only a ringbuf has a size (bytes)' % spec)
+    return kind, ident, size or None
+
+
+def is_virtio_pci(device):
+    """Whether -device DEVICE is a virtio PCI function, which gets
+    disable-modern=on; others (virtconsole, virtserialport on the
+    virtio-serial bus, ISA and other devices) take no such property."""
+    driver = device.split(',', 1)[0]
+    return driver.startswith('virtio-') and driver.endswith('-pci')
+
+
 def tap_name(ident):
     """The host interface name of the tap of netdev IDENT."""
     return 'vireo-' + ident
@@ -431,8 +460,11 @@ class Boot:
         """The guest kernel's command line; DEADLINE 0 means none."""
         # no_timer_check: on a loaded host TCG can miss the IO-APIC timer
         # check's window, and the guest panics before any test runs.
-        args = ['console=ttyS0', 'panic=-1', 'loglevel=7', 'no_timer_check',
-                'vireo.test=' + self.test.name]
+        # The test's own arguments first: of several console= the last
+        # is /dev/console, which must stay ttyS0 (append: console=hvc0).
+        args = self.test.append.split() + [
+            'console=ttyS0', 'panic=-1', 'loglevel=7', 'no_timer_check',
+            'vireo.test=' + self.test.name]
         if deadline:
             args.append('vireo.deadline=%d' % deadline)
         if self.insn:
@@ -496,8 +528,27 @@ class Boot:
             if opts['queues'] > 1:
                 spec += ',queues=%d' % opts['queues']
             return ['-netdev', spec]
-        # Legacy 0.9.5 devices only.
-        return ['-device', tok + ',disable-modern=on']
+        if kind == 'chardev':
+            return ['-chardev', self._chardev(rest)]
+        if kind == 'device':
+            return ['-device', rest]
+        # Legacy 0.9.5 virtio devices only.
+        if is_virtio_pci(tok):
+            return ['-device', tok + ',disable-modern=on']
+        return ['-device', tok]
+
+    def _chardev(self, spec):
+        """chardev:KIND:ID[:SIZE]: the -chardev of a console port's host
+        end: a socket ID.sock in the scratch directory (server, not
+        waiting: chrhost.py connects when the guest asks), a file ID.out
+        there, or a ringbuf (QMP ringbuf-read and ringbuf-write)."""
+        kind, ident, size = parse_chardev(spec)
+        if kind == 'socket':
+            return 'socket,id=%s,path=%s/%s.sock,server=on,wait=off' % (
+                ident, self.scratch, ident)
+        if kind == 'file':
+            return 'file,id=%s,path=%s/%s.out' % (ident, self.scratch, ident)
+        return 'ringbuf,id=%s%s' % (ident, ',size=' + size if size else '')
 
     def _image(self, spec):
         """img:ID:SIZE[:OPTS]: a fresh sparse raw image as node ID.
@@ -526,8 +577,10 @@ class Boot:
         with open(log, 'w') as f:
             f.write('# %s on %s, limit %ds\n# %s\n' % (
                 self.test.name, self.kernel, limit, ' '.join(map(str, cmd))))
-        relay = qmp.Relay(str(self.scratch / 'qmp.sock'), str(log),
-                          str(self.scratch / 'back.sock'))
+        # A qmp.Relay that also serves the host end of console ports.
+        relay = chrhost.Relay(str(self.scratch / 'qmp.sock'), str(log),
+                              str(self.scratch / 'back.sock'),
+                              str(self.scratch))
         relay.start()
         t0 = time.monotonic()
         timed_out = False
