@@ -331,11 +331,6 @@ static void vireo_net_fill_info(struct vireo_net *vn,
 }
 
 /*
- * Create the device's queues: at probe, and again after a reset. The
- * device has its final features by now, so it lays out its queues (and
- * puts the control queue after every pair) before we ask for any.
- */
-/*
  * Pair N's two interrupts to one CPU each pair, so that a flow's
  * receive, its acknowledgements and its transmit completions are handled
  * where XPS (which follows these masks) sends it from. Interrupts the
@@ -359,6 +354,11 @@ static void vireo_net_pin_pairs(struct vireo_net *vn)
 	}
 }
 
+/*
+ * Create the device's queues: at probe, and again after a reset. The
+ * device has its final features by now, so it lays out its queues (and
+ * puts the control queue after every pair) before we ask for any.
+ */
 static int vireo_net_create_vqs(struct vireo_net *vn)
 {
 	unsigned int nvqs = 2 * vn->dev_pairs + vn->has_cvq, i;

@@ -345,11 +345,6 @@ void vireo_net_rx_reclaim(struct vireo_net_rq *rq)
 /* ---- building skbs -------------------------------------------------------- */
 
 /*
- * An skb for a frame at @data (in a page we hold a reference to): the
- * first bytes copied into the linear part for the stack's headers, the
- * rest attached as a fragment. The reference passes to the skb.
- */
-/*
  * Where the TCP header of an untagged, unfragmented TCP/IPv4 or TCP/IPv6
  * frame starts, or 0. Reads the first 88 bytes at most (the caller has
  * more than VIREO_NET_COPY_LEN).
@@ -383,11 +378,12 @@ static unsigned int vireo_net_rx_tcp_off(const void *data)
 static unsigned int vireo_net_rx_copy_len(struct vireo_net_rq *rq,
 					  const void *data, unsigned int len)
 {
-	unsigned int l4 = vireo_net_rx_tcp_off(data);
+	unsigned int l4;
 
 	if (len <= VIREO_NET_COPY_LEN)
 		return len;
 	/* TCP's headers directly: the flow dissector costs ~250 insns. */
+	l4 = vireo_net_rx_tcp_off(data);
 	if (l4) {
 		const struct tcphdr *th = data + l4;
 
@@ -397,6 +393,11 @@ static unsigned int vireo_net_rx_copy_len(struct vireo_net_rq *rq,
 	return eth_get_headlen(rq->vn->ndev, data, VIREO_NET_COPY_LEN);
 }
 
+/*
+ * An skb for a frame at @data (in a page we hold a reference to): the
+ * headers (or a short frame whole) copied into the linear part, the
+ * rest attached as a fragment. The reference passes to the skb.
+ */
 static struct sk_buff *vireo_net_rx_head(struct vireo_net_rq *rq, void *data,
 					 unsigned int len,
 					 unsigned int truesize)

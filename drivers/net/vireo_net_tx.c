@@ -133,14 +133,13 @@ void vireo_net_tx_reclaim(struct vireo_net_sq *sq)
 
 /*
  * Collect what the device finished, then see whether it left the rest
- * alone since the last look. Takes the xmit lock. Returns 0 if the queue
- * is fine, 1 if it just stalled (worth a message), 2 if it still is.
+ * alone since the last look. Takes the xmit lock. True if the device must
+ * be notified again; the first look at a stall also logs the ring.
  */
-static int vireo_net_tx_stalled(struct vireo_net_sq *sq,
-				struct netdev_queue *txq)
+static bool vireo_net_tx_stalled(struct vireo_net_sq *sq,
+				 struct netdev_queue *txq)
 {
 	bool stalled;
-	int ret;
 
 	__netif_tx_lock_bh(txq);
 	/* With napi_tx=0 nothing else collects an idle queue's buffers. */
@@ -149,9 +148,8 @@ static int vireo_net_tx_stalled(struct vireo_net_sq *sq,
 		netif_tx_wake_queue(txq);
 	stalled = sq->vq->num_free < vireo_vq_get_vring_size(sq->vq) &&
 		  sq->done == sq->watch_done;
-	ret = stalled ? 1 + sq->watch_stalled : 0;
 	/* Once per stall, and rarely: which side stopped? */
-	if (ret == 1 && __ratelimit(&sq->vn->bad_rs))
+	if (stalled && !sq->watch_stalled && __ratelimit(&sq->vn->bad_rs))
 		vireo_vq_show_state(sq->vq, &sq->vn->ndev->dev,
 				    "no completion for a second; notifying the device again");
 	sq->watch_done = sq->done;
@@ -159,7 +157,7 @@ static int vireo_net_tx_stalled(struct vireo_net_sq *sq,
 	if (stalled)
 		vireo_net_count(&sq->stats, &sq->stats.renotifies, 1);
 	__netif_tx_unlock_bh(txq);
-	return ret;
+	return stalled;
 }
 
 /**
@@ -167,9 +165,10 @@ static int vireo_net_tx_stalled(struct vireo_net_sq *sq,
  * @work: the device's TX watch
  *
  * A queue that is not stopped never reaches ndo_tx_timeout, yet its
- * buffers may sit in the ring unseen: a device that went idle without
- * re-arming its notification (QEMU 7.2 can, on a tap that pushed back)
- * waits for a kick the ring protocol says is not needed, and the
+ * buffers may sit in the ring unseen: a device that missed a
+ * notification, or went idle without re-arming its own, waits for a
+ * kick the ring protocol says is not needed (seen once on QEMU 7.2 with
+ * a tap backend, the cause not yet known), and the
  * sockets whose skbs are in flight wait for ever. Once a second, a queue
  * with buffers in flight and no completion since the last look is
  * notified again, and its completions collected in case an interrupt
@@ -183,12 +182,10 @@ void vireo_net_tx_watch(struct work_struct *work)
 					    struct vireo_net, tx_watch);
 	struct vireo_net_sq *sq;
 	unsigned int i;
-	int stalled;
 
 	for (i = 0; i < vn->curr_pairs; i++) {
 		sq = &vn->sqs[i];
-		stalled = vireo_net_tx_stalled(sq, netdev_get_tx_queue(vn->ndev, i));
-		if (!stalled)
+		if (!vireo_net_tx_stalled(sq, netdev_get_tx_queue(vn->ndev, i)))
 			continue;
 		vireo_vq_notify(sq->vq);
 		/* In case an interrupt was lost too. */
