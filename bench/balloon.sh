@@ -67,14 +67,8 @@ get() { eval "echo \$${1}_$2"; }
 # uptime in hundredths of a second; shell builtins only (no fork), so
 # that polling adds few instructions to a phase.
 bp() {
-	_inf=0 _def=0
-	while read -r _k _v; do
-		case $_k in
-		balloon_inflate) _inf=$_v ;;
-		balloon_deflate) _def=$_v; break ;;
-		esac
-	done </proc/vmstat
-	BP=$((_inf - _def))
+	bal_bp
+	BP=$BAL_PAGES
 	read -r _up _rest </proc/uptime
 	_s=${_up%.*} _f=${_up#*.}
 	UP=$((_s * 100 + ${_f#0}))
