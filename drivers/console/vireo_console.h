@@ -340,6 +340,8 @@ void vireo_console_ctrl_out_done(struct vireo_virtqueue *vq);
 void vireo_console_ctrl_work(struct work_struct *work);
 void vireo_console_ctrl_stop(struct vireo_console *con);
 void vireo_console_ctrl_pause(struct vireo_console *con, bool pause);
+void vireo_console_ctrl_inject(struct vireo_console *con, const void *msg,
+			       unsigned int len);
 int vireo_console_send_ctrl(struct vireo_console *con, u32 id, u16 event,
 			    u16 value);
 int vireo_console_port_add(struct vireo_console *con, u32 id, bool console);

@@ -102,8 +102,7 @@ static int vireo_console_ctrl_fill(struct vireo_console *con)
 
 /* Copy one received message into the backlog. Caller holds @c_ilock. */
 static void vireo_console_ctrl_take(struct vireo_console *con,
-				    struct vireo_console_buf *buf,
-				    unsigned int len)
+				    const void *data, unsigned int len)
 {
 	struct vireo_console_cmsg *m;
 
@@ -126,7 +125,7 @@ static void vireo_console_ctrl_take(struct vireo_console *con,
 		return;
 	}
 	m->len = len;
-	memcpy(m->data, buf->data, len);
+	memcpy(m->data, data, len);
 	list_add_tail(&m->list, &con->cmsgs);
 	con->ncmsgs++;
 }
@@ -157,7 +156,7 @@ void vireo_console_ctrl_in_done(struct vireo_virtqueue *vq)
 					  len, buf->size);
 			len = buf->size;
 		}
-		vireo_console_ctrl_take(con, buf, len);
+		vireo_console_ctrl_take(con, buf->data, len);
 		/* Back to the device at once: the host drops what finds none. */
 		if (vireo_console_ctrl_post(con, buf))
 			vireo_console_buf_free(buf);
@@ -166,6 +165,31 @@ void vireo_console_ctrl_in_done(struct vireo_virtqueue *vq)
 	}
 	if (posted)
 		vireo_vq_kick(vq);
+	if (con->ncmsgs && !con->dying)
+		schedule_work(&con->ctrl_work);
+	spin_unlock_irqrestore(&con->c_ilock, flags);
+}
+
+/**
+ * vireo_console_ctrl_inject - take a control message as if the host sent it
+ * @con: a multiport device
+ * @msg: the message, header first
+ * @len: its length
+ *
+ * For the debugfs ctrl_inject knob: QEMU never sends some events
+ * (RESIZE), and a test must still see them act on a real terminal. The
+ * message takes the path and the checks of one from the control queue,
+ * and is counted as received.
+ *
+ * Context: any.
+ */
+void vireo_console_ctrl_inject(struct vireo_console *con, const void *msg,
+			       unsigned int len)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&con->c_ilock, flags);
+	vireo_console_ctrl_take(con, msg, len);
 	if (con->ncmsgs && !con->dying)
 		schedule_work(&con->ctrl_work);
 	spin_unlock_irqrestore(&con->c_ilock, flags);

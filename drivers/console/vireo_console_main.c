@@ -14,6 +14,7 @@
 #include <linux/module.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/uaccess.h>
 #include "vireo_console.h"
 
@@ -490,6 +491,30 @@ static const struct file_operations vireo_console_pause_fops = {
 	.llseek	= noop_llseek,
 };
 
+static ssize_t vireo_console_inject_knob(struct file *file,
+					 const char __user *ubuf, size_t len,
+					 loff_t *ppos)
+{
+	struct vireo_console *con = file->private_data;
+	void *msg;
+
+	if (!len || len > VIREO_CONSOLE_CTRL_BUF_SIZE)
+		return -EINVAL;
+	msg = memdup_user(ubuf, len);
+	if (IS_ERR(msg))
+		return PTR_ERR(msg);
+	vireo_console_ctrl_inject(con, msg, len);
+	kfree(msg);
+	return len;
+}
+
+static const struct file_operations vireo_console_inject_fops = {
+	.owner	= THIS_MODULE,
+	.open	= simple_open,
+	.write	= vireo_console_inject_knob,
+	.llseek	= noop_llseek,
+};
+
 static void vireo_console_debugfs(struct vireo_console *con)
 {
 	unsigned int i;
@@ -507,6 +532,8 @@ static void vireo_console_debugfs(struct vireo_console *con)
 	if (con->multiport) {
 		debugfs_create_file("ctrl_pause", 0200, con->debugfs, con,
 				    &vireo_console_pause_fops);
+		debugfs_create_file("ctrl_inject", 0200, con->debugfs, con,
+				    &vireo_console_inject_fops);
 		debugfs_create_u32("ctrl_backlog", 0444, con->debugfs,
 				   &con->ncmsgs);
 	}

@@ -23,7 +23,9 @@
 # written to vireo_console's debugfs emerg_write knob go out through the
 # config field emerg_wr, which QEMU hands to the first connected
 # console, so they must reach the runner as well, and count in
-# emerg_bytes.
+# emerg_bytes.  QEMU never sends RESIZE: one taken through the debugfs
+# ctrl_inject knob, as if from the control queue, must set the size of
+# the open terminal (stty size: 43 rows, 132 columns).
 
 console_back_open
 console_connect c0 drain
@@ -73,6 +75,11 @@ else
 		log "host end saw: $HOSTR"
 	e1=$(cat "$dbg/emerg_bytes" 2>/dev/null)
 	check "emerg_bytes counted them (${e0:-?} -> ${e1:-?})" test "${e1:-0}" -ge $((${e0:-0} + ${#emark}))
+	# RESIZE for port 0 (id 0, event 5, value 0; cols 132, rows 43),
+	# through the knob that takes it as if the host had sent it.
+	printf '\0\0\0\0\5\0\0\0\204\0\53\0' >"$dbg/ctrl_inject"
+	wait_for 10 sh -c "[ \"\$(stty size <$HVC)\" = '43 132' ]"
+	expect_eq "RESIZE reaches the terminal (stty size of $HVC)" "$(stty size <"$HVC")" "43 132"
 fi
 kill -9 $shell 2>/dev/null
 console_disconnect c0
