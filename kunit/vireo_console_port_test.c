@@ -229,6 +229,44 @@ static void cp_write_split(struct kunit *test)
 }
 
 /*
+ * Buffers the device gave back carry later writes: each short write after
+ * long ones sends its own bytes only, and each long one arrives whole.
+ */
+static void cp_write_reuse(struct kunit *test)
+{
+	static const char word[] = "vireo-short";
+	struct vireo_simbus_dev *sb = cp_dev(test);
+	u8 *data, *got;
+	struct file *f;
+	unsigned int i;
+
+	data = kunit_kmalloc(test, CP_BIG, GFP_KERNEL);
+	got = kunit_kzalloc(test, CP_BIG, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, data);
+	KUNIT_ASSERT_NOT_NULL(test, got);
+	ct_add_port(test, sb, 2, NULL);
+	cp_host_open(test, sb, 2, true);
+	f = cp_open(test, sb, 2, O_RDWR);
+	for (i = 0; i < 3; i++) {
+		ct_pattern(data, CP_BIG, 11 + i);
+		KUNIT_EXPECT_EQ(test, cp_write(f, data, CP_BIG), (ssize_t)CP_BIG);
+		KUNIT_ASSERT_TRUE(test, ct_wait_tx(sb, 2, CP_BIG));
+		KUNIT_EXPECT_EQ(test, ct_tx_take(sb, 2, got, CP_BIG),
+				(size_t)CP_BIG);
+		KUNIT_EXPECT_EQ(test, memcmp(got, data, CP_BIG), 0);
+		KUNIT_EXPECT_EQ(test, cp_write(f, word, sizeof(word)),
+				(ssize_t)sizeof(word));
+		KUNIT_ASSERT_TRUE(test, ct_wait_tx(sb, 2, sizeof(word)));
+		/* Give a longer buffer a chance to show up whole. */
+		msleep(50);
+		KUNIT_EXPECT_EQ(test, ct_tx_take(sb, 2, got, CP_BIG),
+				sizeof(word));
+		KUNIT_EXPECT_EQ(test, memcmp(got, word, sizeof(word)), 0);
+	}
+	ct_close(f);
+}
+
+/*
  * Writes while the host has the port closed: non-blocking ones fail with
  * -EAGAIN and poll says not writable; a blocking one waits, and its data
  * goes out once the host opens.
@@ -511,6 +549,7 @@ static struct kunit_case cp_port_cases[] = {
 	KUNIT_CASE(cp_read_states),
 	KUNIT_CASE(cp_blocking_read),
 	KUNIT_CASE(cp_write_split),
+	KUNIT_CASE(cp_write_reuse),
 	KUNIT_CASE(cp_write_host_closed),
 	KUNIT_CASE_SLOW(cp_write_stuck),
 	KUNIT_CASE(cp_write_pages),

@@ -90,6 +90,11 @@
 /* Buffers a port keeps with the device at once. */
 #define VIREO_CONSOLE_TX_BUFS		64U
 /*
+ * Returned transmit buffers a port keeps for its next writes: enough for
+ * a writer the host keeps up with, and 64 KiB at most per open port.
+ */
+#define VIREO_CONSOLE_TX_SPARE		2U
+/*
  * hvc terminal numbers: "vi" in the high half, so that they never clash
  * with the in-kernel virtio_console (which counts from 1) or Xen (0).
  */
@@ -142,6 +147,7 @@ enum vireo_console_stat {
  * @list: entry in a port's received list
  * @data: the bytes (NULL for a spliced buffer, whose bytes are @pages)
  * @size: bytes at @data
+ * @cap: bytes allocated at @data for a copied write (0 otherwise)
  * @len: bytes the device wrote (receive), clamped to @size
  * @off: bytes of @len already read
  * @npages: pages of a spliced buffer, each holding a reference
@@ -151,6 +157,7 @@ struct vireo_console_buf {
 	struct list_head list;
 	void *data;
 	unsigned int size;
+	unsigned int cap;
 	unsigned int len;
 	unsigned int off;
 	unsigned int npages;
@@ -171,6 +178,9 @@ struct vireo_console_port;
  * @rx_posted: receive buffers with the device
  * @tx_bufs: transmit buffers with the device
  * @tx_bytes: bytes of those
+ * @tx_spare: whole-chunk transmit buffers the device gave back, kept for
+ *	the next write (no allocation per write while data streams)
+ * @tx_nspare: entries on @tx_spare, at most VIREO_CONSOLE_TX_SPARE
  * @live: the queues may be used (false once the device was reset)
  */
 struct vireo_console_pair {
@@ -183,6 +193,8 @@ struct vireo_console_pair {
 	unsigned int rx_posted;
 	unsigned int tx_bufs;
 	size_t tx_bytes;
+	struct list_head tx_spare;
+	unsigned int tx_nspare;
 	bool live;
 };
 

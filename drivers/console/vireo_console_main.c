@@ -581,6 +581,7 @@ static int vireo_console_alloc_ports(struct vireo_console *con)
 	for (id = 0; id < con->max_nr_ports; id++) {
 		pair = &con->pairs[id];
 		spin_lock_init(&pair->lock);
+		INIT_LIST_HEAD(&pair->tx_spare);
 		pair->con = con;
 		pair->id = id;
 	}

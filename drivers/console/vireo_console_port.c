@@ -152,6 +152,17 @@ int vireo_console_pair_fill(struct vireo_console_pair *pair)
 	return err;
 }
 
+/* Free the kept transmit buffers. Caller holds @pair->lock. */
+static void vireo_console_tx_spare_free(struct vireo_console_pair *pair)
+{
+	struct vireo_console_buf *buf, *next;
+
+	list_for_each_entry_safe(buf, next, &pair->tx_spare, list)
+		vireo_console_buf_free(buf);
+	INIT_LIST_HEAD(&pair->tx_spare);
+	pair->tx_nspare = 0;
+}
+
 /**
  * vireo_console_pair_stop - take every buffer back from a reset device
  * @pair: the queues
@@ -169,6 +180,7 @@ void vireo_console_pair_stop(struct vireo_console_pair *pair)
 		vireo_console_buf_free(buf);
 	while ((buf = vireo_vq_shutdown(pair->out_vq)))
 		vireo_console_buf_free(buf);
+	vireo_console_tx_spare_free(pair);
 	pair->rx_posted = 0;
 	pair->tx_bufs = 0;
 	pair->tx_bytes = 0;
@@ -254,7 +266,13 @@ static void vireo_console_tx_reclaim(struct vireo_console_pair *pair)
 	while (pair->live && (buf = vireo_vq_get_buf(pair->out_vq, NULL))) {
 		pair->tx_bufs--;
 		pair->tx_bytes -= min_t(size_t, pair->tx_bytes, buf->size);
-		vireo_console_buf_free(buf);
+		if (buf->cap == VIREO_CONSOLE_TX_CHUNK &&
+		    pair->tx_nspare < VIREO_CONSOLE_TX_SPARE) {
+			list_add(&buf->list, &pair->tx_spare);
+			pair->tx_nspare++;
+		} else {
+			vireo_console_buf_free(buf);
+		}
 	}
 }
 
@@ -352,6 +370,45 @@ static int vireo_console_wait_writable(struct vireo_console_port *port,
 	}
 }
 
+/* A kept transmit buffer of @pair, or NULL. */
+static struct vireo_console_buf *vireo_console_tx_spare(struct vireo_console_pair *pair)
+{
+	struct vireo_console_buf *buf;
+	unsigned long flags;
+
+	spin_lock_irqsave(&pair->lock, flags);
+	buf = list_first_entry_or_null(&pair->tx_spare,
+				       struct vireo_console_buf, list);
+	if (buf) {
+		list_del(&buf->list);
+		pair->tx_nspare--;
+	}
+	spin_unlock_irqrestore(&pair->lock, flags);
+	return buf;
+}
+
+/* A new transmit buffer for up to @len bytes (fewer if memory is short). */
+static struct vireo_console_buf *vireo_console_tx_alloc(size_t len)
+{
+	struct vireo_console_buf *buf;
+
+	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
+	if (!buf)
+		return NULL;
+	/* A large buffer only if it comes cheap; a page will do. */
+	buf->data = kmalloc(len, GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN);
+	if (!buf->data && len > PAGE_SIZE) {
+		len = PAGE_SIZE;
+		buf->data = kmalloc(len, GFP_KERNEL);
+	}
+	if (!buf->data) {
+		kfree(buf);
+		return NULL;
+	}
+	buf->cap = len;
+	return buf;
+}
+
 /* Copy up to one chunk from @from and queue it: bytes, 0 or an errno. */
 static ssize_t vireo_console_tx_copy(struct vireo_console_port *port,
 				     struct iov_iter *from)
@@ -364,20 +421,17 @@ static ssize_t vireo_console_tx_copy(struct vireo_console_port *port,
 	size_t n;
 	int err;
 
-	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
-	if (!buf)
-		return -ENOMEM;
-	/* A large buffer only if it comes cheap; a page will do. */
-	buf->data = kmalloc(len, GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN);
-	if (!buf->data && len > PAGE_SIZE) {
-		len = PAGE_SIZE;
-		buf->data = kmalloc(len, GFP_KERNEL);
+	/*
+	 * A kept buffer is a whole chunk, so it fits any write. Only whole
+	 * chunks are kept, which only long writes allocate.
+	 */
+	buf = vireo_console_tx_spare(port->pair);
+	if (!buf) {
+		buf = vireo_console_tx_alloc(len);
+		if (!buf)
+			return -ENOMEM;
 	}
-	if (!buf->data) {
-		kfree(buf);
-		return -ENOMEM;
-	}
-	n = copy_from_iter(buf->data, len, from);
+	n = copy_from_iter(buf->data, min_t(size_t, len, buf->cap), from);
 	if (!n) {
 		vireo_console_buf_free(buf);
 		return -EFAULT;
@@ -778,6 +832,7 @@ static int vireo_console_release(struct inode *inode, struct file *file)
 	spin_lock_irqsave(&port->pair->lock, flags);
 	port->guest_connected = false;
 	vireo_console_rx_drop(port);
+	vireo_console_tx_spare_free(port->pair);
 	gone = port->gone;
 	spin_unlock_irqrestore(&port->pair->lock, flags);
 	if (!gone)
