@@ -605,11 +605,25 @@ class Boot:
         return ['BENCH-INSN ' + ln for ln in text.splitlines() if ln]
 
     def interactive(self, log):
-        """Boot on this terminal (mon:stdio gives Ctrl-a x); tee to LOG."""
+        """Boot on this terminal (mon:stdio gives Ctrl-a x); tee to LOG.
+
+        The relay runs as in run(), following LOG, so that a guest
+        script's VIREO-QMP and VIREO-CHR requests (make run's demo.sh)
+        are served the same way on a terminal.  Returns (rc,
+        qmp_record).
+        """
         cmd = self.command(0) + ['-serial', 'mon:stdio']
+        log.parent.mkdir(parents=True, exist_ok=True)
+        # Empty before the relay opens it: it must never act on the
+        # requests of an earlier boot's log (tee truncates it again).
+        log.write_text('')
+        relay = chrhost.Relay(str(self.scratch / 'qmp.sock'), str(log),
+                              str(self.scratch / 'back.sock'),
+                              str(self.scratch))
+        relay.start()
         tee = subprocess.Popen(['tee', str(log)], stdin=subprocess.PIPE)
         rc = subprocess.run(cmd, stdout=tee.stdin,
                             stderr=subprocess.STDOUT).returncode
         tee.stdin.close()
         tee.wait()
-        return rc
+        return rc, relay.stop()
