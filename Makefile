@@ -34,7 +34,7 @@ KB_FLAGS = W=1 $(if $(filter 1,$(WERROR)),KCFLAGS=-Werror)
 
 .PHONY: all modules all-kernels check sparse checkpatch kernel-doc deps \
 	test kunit-kernel kunit-modules samples run bench install clean help \
-	fuzz ring-bench tcg-insn
+	fuzz ring-bench tcg-insn htmldocs
 
 all modules:
 	@test -n "$(KVER)" || { echo "no kernel headers found: run 'make deps'" >&2; exit 1; }
@@ -116,6 +116,12 @@ kernel-doc:
 deps:
 	@$(TOP)/tools/deps.sh
 
+# Documentation/ as HTML in build/htmldocs/ (index.html first), with the
+# kernel-doc of the sources through the kernel's kerneldoc.py (cached from
+# linux-source-6.12 by tools/docs/kernel-sphinx.sh); any warning fails.
+htmldocs:
+	@$(TOP)/tools/docs/htmldocs.sh $(BUILD)/htmldocs
+
 # Everything: packages, a warning-free build for every kernel (and for
 # the KUnit kernel, with its test modules), the static checks, then every
 # test under tests/ (tools/vm/run.py, Documentation/testing.rst):
@@ -193,6 +199,7 @@ help:
 	@echo "make all-kernels       build for every installed target kernel (Debian 6.1, 6.12)"
 	@echo "make check             sparse, checkpatch --strict, kernel-doc"
 	@echo "make samples           build samples/ out of tree, as a third-party driver"
+	@echo "make htmldocs          Documentation/ as HTML with the kernel-doc, in build/htmldocs/"
 	@echo "make deps              install the Debian packages the project needs"
 	@echo "make test              deps, builds, checks, then every test in tests/ on every kernel"
 	@echo "                       T=<glob,...> G=<group> KVER=<release|debug> J=<parallel boots>"

@@ -988,7 +988,7 @@ VIREO_EXPORT(vireo_vq_show_state);
 /**
  * vireo_vring_interrupt - handle a queue's interrupt
  * @irq: the interrupt number (unused)
- * @vq: the queue (a struct vireo_virtqueue *), as given to request_irq()
+ * @vq: the queue (a &struct vireo_virtqueue pointer), as given to request_irq()
  *
  * Runs the queue's callback if the device has returned buffers. It may run
  * concurrently with the driver's operations on the queue; it reads the
