@@ -34,7 +34,7 @@ KB_FLAGS = W=1 $(if $(filter 1,$(WERROR)),KCFLAGS=-Werror)
 
 .PHONY: all modules all-kernels check sparse checkpatch kernel-doc deps \
 	test kunit-kernel kunit-modules samples run bench install clean help \
-	fuzz ring-bench tcg-insn htmldocs
+	fuzz ring-bench tcg-insn htmldocs deb
 
 all modules:
 	@test -n "$(KVER)" || { echo "no kernel headers found: run 'make deps'" >&2; exit 1; }
@@ -191,6 +191,11 @@ install: all
 	@test -f $(INSTALL_MOD_PATH)/lib/modules/$(KVER)/updates/vireo/virtio_ring/vireo_ring.ko
 	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) -a $(KVER)
 
+# The Debian packages (debian/, Documentation/packaging.rst): vireo-dkms,
+# vireo-dev, vireo-tools, built in a scratch copy, into build/deb/.
+deb:
+	@$(TOP)/tools/pkg/build-deb.sh $(BUILD)/deb
+
 clean:
 	rm -rf $(BUILD)
 
@@ -211,4 +216,5 @@ help:
 	@echo "make tcg-insn          the QEMU plugin counting guest instructions (cached)"
 	@echo "make fuzz              fuzz the ring for FUZZ_SECONDS (default 600)"
 	@echo "make install           install the modules for KVER (updates/vireo)"
+	@echo "make deb               the Debian packages (DKMS, SDK, tools) into build/deb/"
 	@echo "make clean             remove build/"

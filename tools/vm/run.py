@@ -21,6 +21,10 @@ skipped".  Exits 1 if anything failed.  Documentation/testing.rst.
   --insn     attach the instruction-counting QEMU plugin (tools/tcg-insn)
              and append its phases to the log as BENCH-INSN lines
   --list     list the selected tests with their kernels and groups
+  --modules-from DIR
+             boot our modules from DIR ("{kernel}" for the release, e.g.
+             /lib/modules/{kernel}/updates/dkms), not from build/ (the
+             environment's VIREO_MODULES_FROM likewise; vm.module_dir())
 """
 
 import argparse
@@ -86,7 +90,10 @@ def parse_args(argv):
     p.add_argument('--bench', action='store_true')
     p.add_argument('--insn', action='store_true')
     p.add_argument('--list', action='store_true')
+    p.add_argument('--modules-from', default='')
     args = p.parse_args(argv)
+    if args.modules_from:
+        vm.MODULES_FROM = args.modules_from
     args.names = [n for arg in args.names for n in arg.split(',') if n]
     if not args.dirs:
         args.dirs = [vm.ROOT / ('bench' if args.bench else 'tests')]
@@ -150,8 +157,10 @@ def prepare_kernel(kernel, jobs, ref=False):
         if why:
             j.fail(why)
         elif missing and j.test.modules != 'none' and not ref:
-            j.fail('%d of %d modules not built for %s, e.g. %s (run make)'
-                   % (len(missing), len(vm.MODULES), kernel, missing[0]))
+            j.fail('%d of %d modules not built for %s, e.g. %s (%s)'
+                   % (len(missing), len(vm.MODULES), kernel, missing[0],
+                      'not in ' + vm.MODULES_FROM if vm.MODULES_FROM
+                      else 'run make'))
         else:
             j.initrd = initrd
 

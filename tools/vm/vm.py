@@ -213,9 +213,51 @@ def insn_plugin():
     return Path(lines[-1])
 
 
+# VIREO_MODULES_FROM=DIR boots our modules from DIR instead of the tree's
+# build: "{kernel}" in DIR stands for the release, e.g.
+# /lib/modules/{kernel}/updates/dkms for the ones DKMS installed
+# (tests/pkg/).  Such a directory is flat and its modules may be
+# compressed, so they are staged, decompressed, into the build layout of
+# tools/vm/modules under BUILD/modules-from/<release>/, and the initramfs
+# gets a cache file of its own (<release>.from.cpio.gz).
+MODULES_FROM = os.environ.get('VIREO_MODULES_FROM', '')
+_staged = {}
+_stage_lock = threading.Lock()
+
+
 def module_dir(kernel):
     """Where KERNEL's build of our modules is."""
+    if MODULES_FROM and kernel != DEBUG:
+        return _stage_modules(kernel)
     return BUILD / ('kunit' if kernel == DEBUG else kernel)
+
+
+def _stage_modules(kernel):
+    """KERNEL's modules from MODULES_FROM, staged in the build layout.
+
+    A module not found there is left out of the stage, so that
+    missing_modules() names it.
+    """
+    with _stage_lock:
+        if kernel in _staged:
+            return _staged[kernel]
+        src = Path(MODULES_FROM.replace('{kernel}', kernel))
+        out = BUILD / 'modules-from' / kernel
+        shutil.rmtree(out, ignore_errors=True)
+        unpack = {'.ko': ['cat'], '.ko.xz': ['xz', '-dc'],
+                  '.ko.zst': ['zstd', '-qdc'], '.ko.gz': ['gzip', '-dc']}
+        for m in MODULES:
+            name = Path(m).name[:-len('.ko')]
+            found = [(src / (name + ext), cmd) for ext, cmd in unpack.items()
+                     if (src / (name + ext)).is_file()]
+            if not found:
+                continue
+            f, cmd = found[0]
+            (out / m).parent.mkdir(parents=True, exist_ok=True)
+            with open(out / m, 'wb') as dst:
+                subprocess.run(cmd + [str(f)], stdout=dst, check=True)
+        _staged[kernel] = out
+        return out
 
 
 def missing_modules(kernel):
@@ -284,7 +326,9 @@ _initramfs_lock = threading.Lock()
 
 def initramfs(kernel, log):
     """Build (or reuse) KERNEL's initramfs; its path, or None (see LOG)."""
-    out = BUILD / 'initramfs' / (kernel + '.cpio.gz')
+    out = BUILD / 'initramfs' / (kernel + ('.from' if MODULES_FROM and
+                                           kernel != DEBUG else '') +
+                                 '.cpio.gz')
     cmd = [ROOT / 'tools/vm/mkinitramfs.sh', kernel, out,
            '--modules-dir', module_dir(kernel)]
     if kernel == DEBUG:
