@@ -17,11 +17,14 @@ SCRIPTS := $(VIREO_CACHE)/linux-source-6.12/scripts
 KBUILD_SRCS := Kbuild include virtio_core virtio_ring virtio_pci_legacy \
 	       drivers kunit
 
-# Debian's installed target kernels that have headers: 6.1 and 6.12.
+# Debian's installed target kernels that have headers and an image:
+# the primary ones (generic amd64 6.1 and 6.12, every test runs on them)
+# and their cloud and rt flavours (tools/deps.sh --print-kvers).
 TARGET_KVERS = $(shell $(TOP)/tools/deps.sh --print-kvers 2>/dev/null)
+PRIMARY_KVERS = $(shell $(TOP)/tools/deps.sh --print-kvers primary 2>/dev/null)
 RUNNING := $(shell uname -r)
-# The running kernel if its headers exist, else the newest target kernel.
-KVER ?= $(if $(wildcard /lib/modules/$(RUNNING)/build),$(RUNNING),$(lastword $(TARGET_KVERS)))
+# The running kernel if its headers exist, else the newest primary kernel.
+KVER ?= $(if $(wildcard /lib/modules/$(RUNNING)/build),$(RUNNING),$(lastword $(PRIMARY_KVERS)))
 KDIR = /lib/modules/$(KVER)/build
 
 # The tree's own sources, for the style checkers.
@@ -29,12 +32,21 @@ CHECK_FILES = $(shell find $(filter-out Kbuild,$(KBUILD_SRCS)) samples \
 		-name '*.[ch]' -not -name '*.mod.c' | sort)
 
 # WERROR=1 turns compiler warnings into errors (make test sets it).
+# SPARSE=1 runs sparse (C=2) in the same kbuild pass as the compiler, so
+# that its findings fail the build too; C= leaves the compiler's command
+# line alone, so switching it never recompiles (make sparse uses it).
 WERROR ?= 0
-KB_FLAGS = W=1 $(if $(filter 1,$(WERROR)),KCFLAGS=-Werror)
+SPARSE ?= 0
+KB_FLAGS = W=1 $(if $(filter 1,$(WERROR)),KCFLAGS=-Werror) \
+	   $(if $(filter 1,$(SPARSE)),C=2)
+# kbuild runs one job per CPU, unless make was given -j itself (its
+# jobserver then shares the CPUs; a second -j would only warn).
+NPROC := $(shell nproc)
+KB_JOBS = $(if $(findstring jobserver,$(MAKEFLAGS)),,-j$(NPROC))
 
 .PHONY: all modules all-kernels check sparse checkpatch kernel-doc deps \
-	test kunit-kernel kunit-modules samples run bench install clean help \
-	fuzz ring-bench tcg-insn htmldocs deb
+	test test-all kunit-kernel kunit-modules samples run bench install clean \
+	help fuzz ring-bench tcg-insn htmldocs deb
 
 all modules:
 	@test -n "$(KVER)" || { echo "no kernel headers found: run 'make deps'" >&2; exit 1; }
@@ -57,10 +69,14 @@ build-one:
 	@test -d $(KD) || { echo "no headers for $(K): run 'make deps'" >&2; exit 1; }
 	@$(MAKE) --no-print-directory farm-one K=$(K)
 	@echo "  BUILD   $(K)"
-	@$(MAKE) --no-print-directory -C $(KD) M=$(BUILD)/$(K) \
+	@$(MAKE) --no-print-directory $(KB_JOBS) -C $(KD) M=$(BUILD)/$(K) \
 		$(KB_FLAGS) $(KB_EXTRA) modules 2>&1 | tee $(BUILD)/$(K).log | grep -v 'Skipping BTF' || true
 	@! grep -iE 'warning|error' $(BUILD)/$(K).log | grep -v 'Skipping BTF' >/dev/null \
 		|| { echo "build for $(K) has warnings or errors" >&2; exit 1; }
+	@# A module this kernel no longer builds (drivers/Kbuild says why)
+	@# must not linger from an earlier build: the VM tests would load it.
+	@find $(BUILD)/$(K) -name '*.ko' | grep -vxFf <(sed 's/\.o$$/.ko/' \
+		$(BUILD)/$(K)/modules.order) | xargs -r rm -f || true
 	@test -f $(BUILD)/$(K)/virtio_ring/vireo_ring.ko
 
 all-kernels:
@@ -68,9 +84,11 @@ all-kernels:
 	@for k in $(TARGET_KVERS); do $(MAKE) --no-print-directory build-one K=$$k; done
 
 # samples/ built as third-party drivers are: out of tree, against the
-# installed headers and vireo's Module.symvers (Documentation/driver-api.rst).
+# installed headers and vireo's Module.symvers (Documentation/driver-api.rst),
+# for SAMPLE_KVERS: the primary kernels (make test-all: every target).
+SAMPLE_KVERS = $(PRIMARY_KVERS)
 samples:
-	@for k in $(TARGET_KVERS); do \
+	@for k in $(SAMPLE_KVERS); do \
 		test -f $(BUILD)/$$k/Module.symvers || \
 			$(MAKE) --no-print-directory build-one K=$$k >/dev/null; \
 		d=$(BUILD)/samples-$$k; rm -rf $$d; mkdir -p $$d; \
@@ -86,16 +104,10 @@ samples:
 
 check: sparse checkpatch kernel-doc
 
-# sparse (C=2) checks every file on every target kernel.
+# sparse (C=2) checks every file on every target kernel, flavours too:
+# the build with SPARSE=1, which fails on any finding (build/<r>.log).
 sparse:
-	@for k in $(TARGET_KVERS); do \
-		$(MAKE) --no-print-directory farm-one K=$$k; \
-		echo "  SPARSE  $$k"; \
-		$(MAKE) --no-print-directory -C /lib/modules/$$k/build M=$(BUILD)/$$k \
-			W=1 C=2 modules > $(BUILD)/$$k.sparse.log 2>&1 || true; \
-		if grep -E 'warning:|error:' $(BUILD)/$$k.sparse.log; then \
-			echo "sparse findings for $$k" >&2; exit 1; fi; \
-	done
+	@$(MAKE) --no-print-directory all-kernels SPARSE=1
 
 checkpatch:
 	@test -f $(SCRIPTS)/checkpatch.pl || { echo "checkpatch.pl missing: run 'make deps'" >&2; exit 1; }
@@ -128,16 +140,29 @@ htmldocs:
 # T=<name or glob,...> and G=<group> select tests, KVER=<release or
 # debug> one kernel, J=<n> the tests run at a time (default: all CPUs).
 # It ends with one KTAP document and "N passed, N failed, N skipped".
+#
+# make test runs every test on the primary kernels (generic amd64 6.1 and
+# 6.12) and the debug kernel, the "flavours" group on the cloud and rt
+# flavours, and stress tests with their shorter "short-args:" counts;
+# make test-all (FULL=1) runs every test on all of them, at full length,
+# and builds samples/ for every kernel.
+FULL ?= 0
 RUN_ARGS = $(foreach t,$(T),-T $(t)) $(if $(G),-G $(G)) $(if $(J),-j $(J)) \
-	   $(if $(filter command line,$(origin KVER)),--kver $(KVER))
-# A selection (T= or G=) skips samples and the static checks.
+	   $(if $(filter command line,$(origin KVER)),--kver $(KVER)) \
+	   $(if $(filter 1,$(FULL)),--full)
+# A selection (T= or G=) skips samples and the static checks. sparse runs
+# within the build (SPARSE=1): a second pass would recompile everything.
 test: deps
-	@$(MAKE) --no-print-directory all-kernels WERROR=1
-	@$(if $(T)$(G),,$(MAKE) --no-print-directory samples)
-	@$(if $(T)$(G),,$(MAKE) --no-print-directory check)
+	@$(MAKE) --no-print-directory all-kernels WERROR=1 $(if $(T)$(G),,SPARSE=1)
+	@$(if $(T)$(G),,$(MAKE) --no-print-directory samples \
+		$(if $(filter 1,$(FULL)),SAMPLE_KVERS="$(TARGET_KVERS)"))
+	@$(if $(T)$(G),,$(MAKE) --no-print-directory checkpatch kernel-doc)
 	@$(MAKE) --no-print-directory kunit-modules || \
 		echo "make test: the KUnit build failed; its tests will fail" >&2
 	@python3 $(TOP)/tools/vm/run.py $(RUN_ARGS)
+
+test-all:
+	@$(MAKE) --no-print-directory test FULL=1
 
 # A fuzzing campaign of FUZZ_SECONDS (default 600) on one core; new
 # inputs go to tools/ring/build/fuzz-corpus (merge with make -C tools/ring
@@ -201,13 +226,17 @@ clean:
 
 help:
 	@echo "make [KVER=<release>]  build the modules (default: running kernel, else newest target)"
-	@echo "make all-kernels       build for every installed target kernel (Debian 6.1, 6.12)"
-	@echo "make check             sparse, checkpatch --strict, kernel-doc"
+	@echo "make all-kernels       build for every installed target kernel: Debian 6.1 and 6.12,"
+	@echo "                       generic amd64 (primary), cloud and rt (flavours)"
+	@echo "make check             sparse (every target kernel), checkpatch --strict, kernel-doc"
 	@echo "make samples           build samples/ out of tree, as a third-party driver"
 	@echo "make htmldocs          Documentation/ as HTML with the kernel-doc, in build/htmldocs/"
 	@echo "make deps              install the Debian packages the project needs"
-	@echo "make test              deps, builds, checks, then every test in tests/ on every kernel"
+	@echo "make test              deps, builds, checks, then every test in tests/ on the primary"
+	@echo "                       and debug kernels, the flavours group on cloud and rt"
 	@echo "                       T=<glob,...> G=<group> KVER=<release|debug> J=<parallel boots>"
+	@echo "make test-all          make test with the full matrix: every test on every kernel,"
+	@echo "                       stress tests at full length"
 	@echo "make kunit-modules     the KUnit kernel (cached) and the modules with kunit/ for it"
 	@echo "make run               boot one guest with a device of every type, bound to vireo"
 	@echo "make bench             ring-bench, then the bench/ benchmarks: vireo vs in-kernel, timed and"

@@ -107,7 +107,8 @@ static void vireo_rng_mark_broken(struct vireo_rng *vr, const char *why)
  * vireo_rng_done - queue callback: the device returned the buffer
  * @vq: the "input" queue
  *
- * Context: hard IRQ (called by the transport's interrupt handler).
+ * Context: hard IRQ (called by the transport's interrupt handler; on
+ * PREEMPT_RT its IRQ thread).
  */
 static void vireo_rng_done(struct vireo_virtqueue *vq)
 {
@@ -143,7 +144,8 @@ static void vireo_rng_done(struct vireo_virtqueue *vq)
  * concurrently with the callback's get_buf, and one notify per page of
  * entropy is not worth a finer scheme.
  *
- * Context: caller holds @vr->lock (interrupts disabled).
+ * Context: caller holds @vr->lock (interrupts disabled, except on
+ * PREEMPT_RT, where the lock alone excludes the callback's thread).
  * Return: 0 once the buffer is with the device, or a negative errno.
  */
 static int vireo_rng_post(struct vireo_rng *vr)

@@ -7,8 +7,14 @@
 #   tools/deps.sh                 install what is missing (root), extract
 #                                 checkpatch/kernel-doc, print kernels
 #   tools/deps.sh --check         only report; exit 1 if anything is missing
-#   tools/deps.sh --print-kvers   only print target kernel releases, one a
-#                                 line (no root, no network)
+#   tools/deps.sh --print-kvers [all|primary|flavours]
+#                                 only print target kernel releases, one a
+#                                 line, oldest first (no root, no network):
+#                                 all (the default) = primary + flavours;
+#                                 primary = the generic amd64 6.1 and 6.12,
+#                                 which every test runs on; flavours = their
+#                                 cloud-amd64 and rt-amd64 builds, which
+#                                 make test gives the "flavours" group only
 #
 # apt-get runs only when a package is missing, after one apt-get update.
 # Environment: VIREO_CACHE (default /var/cache/vireo) receives
@@ -29,33 +35,53 @@ SRC_DEST=$CACHE/linux-source-6.12
 # the ring in userspace (tools/ring); valgrind counts its instructions.
 # ethtool goes into the initramfs for the net tests (with its libraries).
 # pkg-config and libglib2.0-dev build the QEMU plugin that counts the
-# guest's instructions for make bench (tools/tcg-insn).
+# guest's instructions for make bench (tools/tcg-insn). xz-utils, zstd
+# and lz4 unpack the guest kernels' vmlinux (tools/vm/vm.py): 6.1's cloud
+# flavour is LZ4-compressed. python3-sphinx renders Documentation/ (make htmldocs);
+# dkms, dh-dkms, debhelper, dpkg-dev, fakeroot, lintian and
+# libjs-sphinxdoc build and check the Debian packages (make deb), which
+# tests/pkg/ installs with dkms.
 PACKAGES=(
 	linux-headers-amd64 linux-headers-6.12-amd64
+	linux-headers-cloud-amd64 linux-headers-rt-amd64
+	linux-headers-6.12-cloud-amd64 linux-headers-6.12-rt-amd64
 	qemu-system-x86 qemu-system-data busybox-static
-	cpio gzip xz-utils zstd kmod sparse perl linux-source-6.12 make gcc libc6-dev
+	cpio gzip xz-utils zstd lz4 kmod sparse perl linux-source-6.12 make gcc libc6-dev
 	bc bison flex libelf-dev python3 e2fsprogs
 	clang-14 libclang-rt-14-dev llvm-14 valgrind ethtool
 	pkg-config libglib2.0-dev
+	python3-sphinx dkms dh-dkms debhelper dpkg-dev fakeroot lintian libjs-sphinxdoc
 )
-# Header meta packages whose exact-ABI image we boot in the VM tests.
-HEADER_METAS=(linux-headers-amd64 linux-headers-6.12-amd64)
+# Header meta packages whose exact-ABI image we boot in the VM tests:
+# the generic kernels, then Debian's cloud and real-time flavours.
+HEADER_METAS=(linux-headers-amd64 linux-headers-6.12-amd64
+	linux-headers-cloud-amd64 linux-headers-rt-amd64
+	linux-headers-6.12-cloud-amd64 linux-headers-6.12-rt-amd64)
 
 say() { echo "deps: $*"; }
 die() { echo "deps: error: $*" >&2; exit 1; }
 
-# print_kvers: every /lib/modules/<r>/build of a target series whose
-# image /boot/vmlinuz-<r> exists, oldest first.
+# kver_tier RELEASE: "primary" for a generic amd64 kernel of a target
+# series, "flavours" for its cloud or rt build, nothing otherwise.  The
+# flavour patterns come first: the glob 6.1.0-*-amd64 matches them too.
+kver_tier() {
+	case $1 in
+	6.1.0-*-cloud-amd64 | 6.1.0-*-rt-amd64 | \
+		6.12.*+deb12-cloud-amd64 | 6.12.*+deb12-rt-amd64) echo flavours ;;
+	6.1.0-*-amd64 | 6.12.*+deb12-amd64) echo primary ;;
+	esac
+}
+
+# print_kvers TIER: every /lib/modules/<r>/build of TIER (all, primary
+# or flavours) whose image /boot/vmlinuz-<r> exists, oldest first.
 print_kvers() {
-	local d r
+	local d r t
 	for d in /lib/modules/*/build; do
 		[[ -d $d ]] || continue
 		r=${d#/lib/modules/}
 		r=${r%/build}
-		case $r in
-		6.1.0-*-amd64 | 6.12.*+deb12-amd64) ;;
-		*) continue ;;
-		esac
+		t=$(kver_tier "$r")
+		[[ -n $t && ($1 == all || $1 == "$t") ]] || continue
 		[[ -f /boot/vmlinuz-$r ]] && echo "$r"
 	done | sort -V
 }
@@ -137,10 +163,15 @@ main() {
 	local check_only=0 rc=0 images=() m img kvers
 
 	case ${1:-} in
-	--print-kvers) print_kvers; return 0 ;;
+	--print-kvers)
+		case ${2:-all} in
+		all | primary | flavours) print_kvers "${2:-all}"; return 0 ;;
+		*) die "--print-kvers takes all, primary or flavours, not: $2" ;;
+		esac
+		;;
 	--check) check_only=1 ;;
 	'') ;;
-	-h | --help) sed -n '4,16p' "$0"; return 0 ;;
+	-h | --help) sed -n '4,22p' "$0"; return 0 ;;
 	*) die "unknown argument: $1 (try --help)" ;;
 	esac
 
@@ -164,9 +195,11 @@ main() {
 		extract_scripts
 	fi
 
-	kvers=$(print_kvers | paste -sd ' ')
+	kvers=$(print_kvers primary | paste -sd ' ')
 	say "target kernels: ${kvers:-none}"
 	[[ -n $kvers ]] || rc=1
+	kvers=$(print_kvers flavours | paste -sd ' ')
+	say "flavour kernels: ${kvers:-none}"
 	return $rc
 }
 

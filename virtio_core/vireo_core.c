@@ -376,7 +376,9 @@ VIREO_EXPORT(vireo_unregister_device);
  * remove, or with no driver bound) the event is kept and delivered once a
  * driver becomes ready. Repeated events may be merged into one call.
  *
- * Context: any context, including hard IRQ; takes @vdev's config lock.
+ * Context: any context where a spinlock_t may be taken, including hard
+ * IRQ (an IRQ thread on PREEMPT_RT), not under a raw spinlock; takes
+ * @vdev's config lock.
  */
 void vireo_config_changed(struct vireo_device *vdev)
 {

@@ -995,7 +995,10 @@ VIREO_EXPORT(vireo_vq_show_state);
  * used index and the driver's consumption point only, and the callback is
  * expected to take the driver's lock.
  *
- * Context: Hard-IRQ context (or any context with the same rules).
+ * Context: Hard-IRQ context (or any context with the same rules); on
+ * PREEMPT_RT, the handler's forced IRQ thread. The callback may take
+ * spinlock_t locks, so never from a handler with IRQF_NO_THREAD or under
+ * a raw spinlock.
  * Return: IRQ_NONE if no used buffer is waiting, or if the queue was
  * quiesced (vireo_vring_quiesce()); IRQ_HANDLED otherwise, including on a
  * broken queue, whose callback is not run.

@@ -11,6 +11,7 @@
 
 #include <linux/version.h>
 #include <linux/module.h>
+#include <linux/spinlock.h>
 
 /*
  * The only version test in the tree; checkpatch's LINUX_VERSION_CODE
@@ -54,6 +55,26 @@
 #define vireo_bus_type const struct bus_type
 #else
 #define vireo_bus_type struct bus_type
+#endif
+
+/*
+ * PREEMPT_RT before 6.12 (Debian's 6.1 rt) gives sparse no lock context
+ * for rt_spin_lock() and rt_spin_unlock(), yet wraps spin_trylock_irqsave()
+ * in __cond_lock(), twice: every successful trylock then counts as held
+ * forever and sparse reports a context imbalance in each caller. These
+ * kernels are the ones with the helper __spin_trylock_irqsave(); there,
+ * the trylock goes unannotated like the lock and unlock it pairs with.
+ * The compiler never sees this: __cond_lock() is the bare condition.
+ */
+#if defined(__CHECKER__) && IS_ENABLED(CONFIG_PREEMPT_RT) && \
+	defined(__spin_trylock_irqsave)
+#undef spin_trylock_irqsave
+#define spin_trylock_irqsave(lock, flags)		\
+({							\
+	typecheck(unsigned long, flags);		\
+	flags = 0;					\
+	rt_spin_trylock(lock);				\
+})
 #endif
 
 #endif /* _VIREO_COMPAT_H */

@@ -3,7 +3,7 @@
 #
 # description: O_DIRECT pattern over a whole 256 MiB disk at three block sizes
 # kernels: all
-# groups: stress
+# groups: stress flavours
 # devices: img:d0:256M virtio-blk-pci,addr=0x6,drive=d0
 # timeout: 600
 # ref: blk

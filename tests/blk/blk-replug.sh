@@ -7,9 +7,11 @@
 # devices: img:d0:64M virtio-blk-pci,addr=0x6,drive=d0,id=vdisk0
 # timeout: 900
 # ref: blk
+# short-args: vireo.replug_cycles=30
 #
 # Hot-unplug and replug of a disk under I/O, N times
-# (vireo.replug_cycles=N on the kernel command line, default 100).  Each
+# (vireo.replug_cycles=N on the kernel command line, default 100; 30 in
+# make test, 100 in make test-all).  Each
 # cycle an O_DIRECT writer lays a fresh pattern over the disk again and
 # again from its start; QMP device_del pulls the function at a varying
 # moment, the writer must end with a write error, the function must go,

@@ -3,7 +3,7 @@
 #
 # description: ACPI hot-unplug of the disk under an O_DIRECT writer
 # kernels: all
-# groups: quick hotplug
+# groups: quick hotplug flavours
 # devices: img:d0:64M virtio-blk-pci,addr=0x6,drive=d0,id=vdisk0
 # ref: blk
 #

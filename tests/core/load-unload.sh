@@ -3,7 +3,7 @@
 #
 # description: three rounds of loading, using and unloading the stack
 # kernels: all
-# groups: quick
+# groups: quick flavours
 # devices: virtio-rng-pci,addr=0x4
 #
 # One rng device.  Three rounds of: insmod the modules in order; vireo0

@@ -6,9 +6,11 @@
 # groups: stress
 # devices: virtio-rng-pci,addr=0x4 img:d0:64M virtio-blk-pci,addr=0x6,drive=d0
 # timeout: 900
+# short-args: vireo.stack_cycles=30
 #
 # N load/unload cycles of the whole stack (vireo.stack_cycles=N on the
-# kernel command line, default 100) with an rng and a disk present.  Each
+# kernel command line, default 100) with an rng and a disk present:
+# make test runs 30 (short-args), make test-all 100.  Each
 # cycle loads every module, waits for vireo_rng.0 and the disk, reads a
 # little from both, unloads everything and checks that nothing of ours is
 # left: no bus, modules, hwrng, disk, IRQ or PCI binding.  Each step is

@@ -14,8 +14,10 @@
 # tools/vm/test_vm.py: judge() on a passing boot, a failing check, a
 # panic, a crash, a hang, a missing plan, no document, KUnit's own
 # documents beside the guest's, a late splat; the metadata headers
-# (keys, defaults, errors), test selection, and that the table of tests
-# in Documentation/testing.rst names exactly the tests under tests/.
+# (keys, defaults, errors), test selection, the kernel matrix (the
+# flavour kernels run the flavours group unless --full or --kver), and
+# that the table of tests in Documentation/testing.rst names exactly the
+# tests under tests/.
 # tools/vm/test_chrhost.py: the console tests' host end (chrhost.py)
 # against a socket standing in for QEMU's chardev, and the chardev:,
 # device: and append: header handling.

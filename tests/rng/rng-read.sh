@@ -3,7 +3,7 @@
 #
 # description: 1 MiB of random data, features, DRIVER_OK, per-queue MSI-X
 # kernels: all
-# groups: quick
+# groups: quick flavours
 # devices: virtio-rng-pci,addr=0x4
 #
 # One device with MSI-X (QEMU's default).  vireo0's sysfs attributes:

@@ -28,6 +28,8 @@
 #                                      the source (e.g. -laio)
 #   /lib/vireo/kmod/*.ko, order        in-kernel ext4, crc32c_generic and
 #                                      their modules.dep closure, decompressed
+#                                      (none on the cloud flavours, which
+#                                      build both in)
 #   /lib/vireo/kmod/*.ko, deps         in-kernel modules the tests insmod
 #                                      one by one (virtio_net, 8021q,
 #                                      netconsole; virtio_console and

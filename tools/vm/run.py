@@ -12,7 +12,12 @@ skipped".  Exits 1 if anything failed.  Documentation/testing.rst.
 
   -T GLOB    only tests whose name matches GLOB (repeatable, or a,b)
   -G GROUP   only tests in GROUP
-  --kver K   only kernel K (repeatable): a release, or "debug"
+  --kver K   only kernel K (repeatable): a release, or "debug"; any test
+             runs on any release named here, a flavour one included
+  --full     the full matrix (make test-all): every test on the flavour
+             kernels too (Debian's cloud and rt builds; without it they
+             run only the "flavours" group), and no "short-args:"
+             arguments (a stress test's full cycle count)
   -j N       tests at a time (default: the number of CPUs)
   --ref      run the tests with a "ref:" key against the in-kernel driver
              (virtio_blk: 6.12 only; virtio_net) instead of vireo's, to
@@ -85,6 +90,7 @@ def parse_args(argv):
     p.add_argument('-T', dest='names', action='append', default=[])
     p.add_argument('-G', dest='group')
     p.add_argument('--kver', action='append', default=[])
+    p.add_argument('--full', action='store_true')
     p.add_argument('-j', type=int, default=os.cpu_count() or 1)
     p.add_argument('--ref', action='store_true')
     p.add_argument('--bench', action='store_true')
@@ -104,7 +110,10 @@ def make_jobs(args):
     tests = vm.select(vm.find_tests(*args.dirs), args.names, args.group)
     if args.ref:
         tests = [t for t in tests if t.ref]
-    kernels = args.kver or vm.target_kernels() + [vm.DEBUG]
+    kernels = args.kver or vm.target_kernels('all') + [vm.DEBUG]
+    # Without --full or --kver, a flavour kernel runs the flavours group.
+    flavours = set() if args.kver or args.full else \
+        set(vm.target_kernels('flavours'))
     jobs = []
     for t in tests:
         if t.kind == 'host':
@@ -117,7 +126,8 @@ def make_jobs(args):
             # are built in, on 6.1 they are modules the image lacks.
             # virtio_net ships with its modular dependencies (6.1 too).
             tk = [k for k in kernels if k.startswith('6.12.')]
-        jobs += [Job(t, k, args.ref) for k in tk if t.applies(k)]
+        jobs += [Job(t, k, args.ref) for k in tk if t.applies(k) and
+                 (k not in flavours or t.in_group(vm.FLAVOURS_GROUP))]
     return jobs
 
 
@@ -160,7 +170,8 @@ def prepare_kernel(kernel, jobs, ref=False):
             j.fail('%d of %d modules not built for %s, e.g. %s (%s)'
                    % (len(missing), len(vm.MODULES), kernel, missing[0],
                       'not in ' + vm.MODULES_FROM if vm.MODULES_FROM
-                      else 'run make'))
+                      else 'run make; build/%s.log says if the kernel'
+                      ' lacks what one needs' % kernel))
         else:
             j.initrd = initrd
 
@@ -172,8 +183,11 @@ def kernel_problem(kernel):
     return ''
 
 
-def run_guest(job, ref, insn=None):
+def run_guest(job, ref, insn=None, full=False):
     append = [vm.REF_ARG] if ref else []
+    if not full:
+        # A short run: e.g. fewer cycles of a stress test (short-args).
+        append += job.test.short_args.split()
     with vm.Boot(job.test, job.kernel, job.initrd, append, insn) as boot:
         rc, job.secs, timed_out, qmp_notes = boot.run(job.log,
                                                       job.test.timeout)
@@ -231,7 +245,7 @@ def run_all(jobs, args):
             if job.kernel == 'host':
                 run_host(job)
             else:
-                run_guest(job, args.ref, args.insn_so)
+                run_guest(job, args.ref, args.insn_so, args.full)
         except Exception as e:  # a harness bug must not lose the others
             job.fail('harness error: %r' % e)
         with lock:

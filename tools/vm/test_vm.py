@@ -236,6 +236,69 @@ class Metadata(unittest.TestCase):
         self.assertEqual(vm.select([a, b], group='quick'), [a])
         self.assertEqual(vm.select([a, b], ['*'], group='blk'), [a, b])
 
+    def test_short_args(self):
+        t = vm.load_test(self.write(
+            '#\n# description: x\n# short-args: vireo.n=3 vireo.m=1\n'))
+        self.assertEqual(t.short_args, 'vireo.n=3 vireo.m=1')
+        self.assertEqual(vm.load_test(self.write(
+            '#\n# description: x\n')).short_args, '')
+        with self.assertRaisesRegex(vm.BadTest,
+                                    'a second "short-args" line'):
+            vm.load_test(self.write('#\n# description: x\n'
+                                    '# short-args: a=1\n'
+                                    '# short-args: a=2\n'))
+
+
+class KernelMatrix(unittest.TestCase):
+    """run.py's jobs: the flavour kernels (cloud, rt) run only the
+    flavours group, unless --full or a --kver names them."""
+    KERNELS = {'primary': ['6.1.0-57-amd64', '6.12.117+deb12-amd64'],
+               'flavours': ['6.1.0-57-rt-amd64',
+                            '6.12.117+deb12-cloud-amd64']}
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        d = Path(self.tmp.name) / 'core'
+        d.mkdir()
+        (d / 'quick.sh').write_text(
+            '#\n# description: x\n# groups: flavours\n')
+        (d / 'long.sh').write_text('#\n# description: x\n')
+        (d / 'new.sh').write_text(
+            '#\n# description: x\n# kernels: 6.12\n# groups: flavours\n')
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def jobs(self, *argv):
+        import run
+        def kernels(tier='primary'):
+            if tier == 'all':
+                return sorted(self.KERNELS['primary'] +
+                              self.KERNELS['flavours'])
+            return self.KERNELS[tier]
+        with mock.patch.object(vm, 'target_kernels', kernels):
+            args = run.parse_args([self.tmp.name] + list(argv))
+            return sorted(j.title for j in run.make_jobs(args))
+
+    def test_short_run(self):
+        self.assertEqual(self.jobs(), [
+            '6.1.0-57-amd64/long', '6.1.0-57-amd64/quick',
+            '6.1.0-57-rt-amd64/quick',
+            '6.12.117+deb12-amd64/long', '6.12.117+deb12-amd64/new',
+            '6.12.117+deb12-amd64/quick',
+            '6.12.117+deb12-cloud-amd64/new',
+            '6.12.117+deb12-cloud-amd64/quick'])
+
+    def test_full_run(self):
+        jobs = self.jobs('--full')
+        self.assertEqual(len(jobs), 4 + 4 + 2)
+        self.assertIn('6.1.0-57-rt-amd64/long', jobs)
+        self.assertIn('6.12.117+deb12-cloud-amd64/long', jobs)
+
+    def test_kver_names_a_flavour(self):
+        self.assertEqual(self.jobs('--kver', '6.1.0-57-rt-amd64'), [
+            '6.1.0-57-rt-amd64/long', '6.1.0-57-rt-amd64/quick'])
+
 
 class TheTree(unittest.TestCase):
     def test_every_test_file_parses(self):

@@ -43,7 +43,11 @@ REFS = ('blk', 'net', 'console', 'balloon')
 # namespace, and the name of the tap of netdev ID.
 TAP_BRIDGE = 'vireo-br'
 KEYS = {'description', 'kind', 'kernels', 'groups', 'devices', 'timeout',
-        'vcpus', 'memory', 'boot', 'modules', 'ref', 'needs', 'append'}
+        'vcpus', 'memory', 'boot', 'modules', 'ref', 'needs', 'append',
+        'short-args'}
+# The group that make test also runs on the flavour kernels (Debian's
+# cloud and rt builds); the rest of the suite runs there in a full run.
+FLAVOURS_GROUP = 'flavours'
 # chardev:KIND:ID[:SIZE] (testing.rst): the backends a test can give a
 # console port, its host end.
 CHARDEV_KINDS = ('socket', 'file', 'ringbuf')
@@ -71,6 +75,8 @@ class Test:
     ref: str = ''               # blk, net, console, balloon: also runs on the in-kernel driver
     needs: tuple = ()           # host commands or files it cannot do without
     append: str = ''            # kernel arguments, before console=ttyS0
+    short_args: str = ''        # kernel arguments in a short run (make
+                                # test, not make test-all)
 
     def missing_needs(self):
         """What this test needs from the host and does not find there.
@@ -128,7 +134,7 @@ def load_test(path):
         where = '%s:%d' % (path, lineno)
         if key not in KEYS:
             raise BadTest('%s: unknown key "%s"' % (where, key))
-        if key in fields and key != 'devices':
+        if key.replace('-', '_') in fields and key != 'devices':
             raise BadTest('%s: a second "%s" line' % (where, key))
         if key == 'devices':
             fields['devices'] += value.split()
@@ -142,7 +148,7 @@ def load_test(path):
         elif key == 'ref' and value not in REFS:
             raise BadTest('%s: ref must be one of %s' % (where, ', '.join(REFS)))
         else:
-            fields[key] = value
+            fields[key.replace('-', '_')] = value
     if 'description' not in fields:
         raise BadTest('%s: no "# description:" line in its header' % path)
     # The directory names a group too: tests/blk/x.sh is in group blk.
@@ -186,9 +192,11 @@ def select(tests, names=None, group=None):
 
 # --- kernels ---------------------------------------------------------------
 
-def target_kernels():
-    """Installed target kernel releases, oldest first."""
-    out = subprocess.run([ROOT / 'tools/deps.sh', '--print-kvers'],
+def target_kernels(tier='primary'):
+    """Installed target kernel releases of TIER, oldest first: primary
+    (the generic amd64 6.1 and 6.12), flavours (their cloud and rt
+    builds) or all (tools/deps.sh --print-kvers)."""
+    out = subprocess.run([ROOT / 'tools/deps.sh', '--print-kvers', tier],
                          capture_output=True, text=True, check=False)
     return out.stdout.split()
 
@@ -272,7 +280,7 @@ def kernel_image(kernel):
 
     Debian's bzImage spends ~8 s of TCG time decompressing itself, so
     the uncompressed vmlinux is booted through its PVH entry point
-    (CONFIG_PVH=y in both Debian kernels) instead, extracted once from
+    (CONFIG_PVH=y in all six Debian kernels) instead, extracted once from
     the bzImage's payload into build/initramfs/; on any trouble, or with
     VM_BOOT=bzimage, the bzImage.
     """
@@ -303,8 +311,9 @@ def _extract_vmlinux(bz, out):
     off = (setup + 1) * 512 + int.from_bytes(data[0x248:0x24c], 'little')
     length = int.from_bytes(data[0x24c:0x250], 'little') - 4
     payload = data[off:off + length]
+    # 6.1's cloud flavour is LZ4 (the kernel's legacy LZ4 frames).
     tools = {b'\xfd7zX': ['xz', '-dc'], b'(\xb5/\xfd': ['zstd', '-qdc'],
-             b'\x1f\x8b': ['gzip', '-dc']}
+             b'\x1f\x8b': ['gzip', '-dc'], b'\x02!L\x18': ['lz4', '-dcq']}
     cmd = next((c for magic, c in tools.items()
                 if payload.startswith(magic)), None)
     if cmd is None:
