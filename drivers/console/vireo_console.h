@@ -87,6 +87,11 @@
 #define VIREO_CONSOLE_TX_PAGES		16U
 /* Bytes a port may have with the device at once. */
 #define VIREO_CONSOLE_TX_MAX		(512U * 1024U)
+/*
+ * How long hvc's console writer may spin on a full queue (it retries
+ * while put_chars says -EAGAIN) before its output is dropped instead.
+ */
+#define VIREO_CONSOLE_HVC_SPIN_NS	(50 * NSEC_PER_MSEC)
 /* Buffers a port keeps with the device at once. */
 #define VIREO_CONSOLE_TX_BUFS		64U
 /*
@@ -223,6 +228,10 @@ struct vireo_console_pair {
  * @vtermno: its terminal number
  * @vterm_slot: the index @vtermno was made from, -1 if none
  * @hvc_node: entry in the list of hvc ports
+ * @hvc_busy_since: local_clock() when the terminal's output last found the
+ *	queue full or its lock taken, 0 once output went out again
+ * @hvc_stalled: busy for VIREO_CONSOLE_HVC_SPIN_NS: output is dropped at
+ *	once, instead of spun on, until the queue takes a buffer again
  * @bytes_received: bytes the host sent that reached the port
  * @bytes_sent: bytes given to the device
  * @bytes_discarded: bytes received while nobody had the port open
@@ -251,6 +260,8 @@ struct vireo_console_port {
 	u32 vtermno;
 	int vterm_slot;
 	struct list_head hvc_node;
+	u64 hvc_busy_since;
+	bool hvc_stalled;
 	u64 bytes_received;
 	u64 bytes_sent;
 	u64 bytes_discarded;
@@ -378,8 +389,8 @@ void vireo_console_port_host_open(struct vireo_console_port *port, bool open);
 bool vireo_console_port_set_console(struct vireo_console_port *port);
 size_t vireo_console_port_get_chars(struct vireo_console_port *port, u8 *buf,
 				    size_t count);
-size_t vireo_console_port_put_chars(struct vireo_console_port *port,
-				    const u8 *buf, size_t count);
+ssize_t vireo_console_port_put_chars(struct vireo_console_port *port,
+				     const u8 *buf, size_t count);
 
 /* vireo_console_hvc.c */
 #if VIREO_CONSOLE_HAVE_HVC

@@ -65,7 +65,7 @@ static vireo_hvc_ret_t vireo_console_put_chars(u32 vtermno,
 					       vireo_hvc_count_t count)
 {
 	struct vireo_console_port *port;
-	size_t n = count;
+	ssize_t n = count;
 
 	/* 6.1's count is an int. */
 	if ((ssize_t)count <= 0)

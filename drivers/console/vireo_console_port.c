@@ -29,6 +29,7 @@
 #include <linux/signal.h>
 #include <linux/minmax.h>
 #include <linux/poll.h>
+#include <linux/sched/clock.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/uio.h>
@@ -969,6 +970,60 @@ size_t vireo_console_port_get_chars(struct vireo_console_port *port, u8 *buf,
 	return done;
 }
 
+/*
+ * The queue is full or its lock taken. hvc's console writer spins for as
+ * long as put_chars says -EAGAIN (its tty writer just retries later), so
+ * say it only for VIREO_CONSOLE_HVC_SPIN_NS; then drop (0), and drop at
+ * once while the device still takes nothing.
+ */
+static ssize_t vireo_console_hvc_busy(struct vireo_console_port *port)
+{
+	u64 now = local_clock(), since = READ_ONCE(port->hvc_busy_since);
+
+	if (READ_ONCE(port->hvc_stalled))
+		return 0;
+	if (!since) {
+		WRITE_ONCE(port->hvc_busy_since, now ?: 1);
+		return -EAGAIN;
+	}
+	if (now - since < VIREO_CONSOLE_HVC_SPIN_NS)
+		return -EAGAIN;
+	WRITE_ONCE(port->hvc_stalled, true);
+	return 0;
+}
+
+/*
+ * Queue a copy of @buf. 0, -ENOSPC (full), -ENOMEM, or -ENODEV when it
+ * can never go out this way. Caller holds @port->pair->lock.
+ */
+static int vireo_console_hvc_post(struct vireo_console_port *port,
+				  const u8 *buf, size_t count)
+{
+	struct vireo_console_pair *pair = port->pair;
+	struct vireo_console_buf *tb;
+	struct scatterlist sg;
+	int err;
+
+	if (port->gone || !pair->live || vireo_vq_is_broken(pair->out_vq))
+		return -ENODEV;
+	vireo_console_tx_reclaim(pair);
+	if (pair->tx_bufs >= VIREO_CONSOLE_TX_BUFS)
+		return -ENOSPC;
+	tb = kzalloc(sizeof(*tb), GFP_ATOMIC);
+	if (tb)
+		tb->data = kmemdup(buf, count, GFP_ATOMIC);
+	if (!tb || !tb->data) {
+		vireo_console_buf_free(tb);
+		return -ENOMEM;
+	}
+	tb->size = count;
+	sg_init_one(&sg, tb->data, count);
+	err = vireo_console_tx_post(port, tb, &sg, 1);
+	if (err)
+		vireo_console_buf_free(tb);
+	return err;
+}
+
 /**
  * vireo_console_port_put_chars - send bytes of the hvc terminal
  * @port: a console port
@@ -977,59 +1032,41 @@ size_t vireo_console_port_get_chars(struct vireo_console_port *port, u8 *buf,
  *
  * Never waits for the device. Before the queues are up or after they
  * failed, the bytes go out through EMERG_WRITE if the device has it, and
- * are dropped otherwise. If the lock is busy (the kernel printing from
- * inside this driver) or the queue is full, nothing is sent: hvc tries
- * again later.
+ * are dropped otherwise. If the lock is busy (another CPU in the driver,
+ * or the kernel printing from inside it) or the queue is full, nothing is
+ * sent, and hvc is asked to try again: its console writer at once (for a
+ * bounded time, see vireo_console_hvc_busy()), its tty writer later.
  *
  * Context: any.
- * Return: bytes taken (sent, or dropped), 0 to be called again later.
+ * Return: bytes taken (sent, or dropped), -EAGAIN to be called again, or
+ * 0 when bytes are refused without a retry being wanted.
  */
-size_t vireo_console_port_put_chars(struct vireo_console_port *port,
-				    const u8 *buf, size_t count)
+ssize_t vireo_console_port_put_chars(struct vireo_console_port *port,
+				     const u8 *buf, size_t count)
 {
-	struct vireo_console_pair *pair = port->pair;
-	struct vireo_console_buf *tb;
-	struct scatterlist sg;
 	unsigned long flags;
-	bool emerg = false;
-	int err = -ENODEV;
+	bool emerg;
+	int err;
 
 	count = min_t(size_t, count, PAGE_SIZE);
-	tb = kzalloc(sizeof(*tb), GFP_ATOMIC);
-	if (tb)
-		tb->data = kmemdup(buf, count, GFP_ATOMIC);
-	if (!tb || !tb->data) {
-		vireo_console_buf_free(tb);
-		return 0;
-	}
-	tb->size = count;
-	sg_init_one(&sg, tb->data, count);
-	if (!spin_trylock_irqsave(&pair->lock, flags)) {
-		vireo_console_buf_free(tb);
-		return 0;
-	}
-	if (port->gone) {
-		/* Nobody will ever read it: take it, so hvc stops trying. */
-		err = -ENODEV;
-	} else if (!pair->live || vireo_vq_is_broken(pair->out_vq)) {
-		emerg = true;
-	} else {
-		vireo_console_tx_reclaim(pair);
-		err = pair->tx_bufs >= VIREO_CONSOLE_TX_BUFS ? -ENOSPC :
-		      vireo_console_tx_post(port, tb, &sg, 1);
-	}
-	spin_unlock_irqrestore(&pair->lock, flags);
-	if (!err)
-		return count;	/* the queue owns @tb now */
-	vireo_console_buf_free(tb);
+	if (!spin_trylock_irqsave(&port->pair->lock, flags))
+		return vireo_console_hvc_busy(port);
+	err = vireo_console_hvc_post(port, buf, count);
+	emerg = err == -ENODEV && !port->gone;
+	spin_unlock_irqrestore(&port->pair->lock, flags);
+	if (err == -ENOSPC)
+		return vireo_console_hvc_busy(port);
+	WRITE_ONCE(port->hvc_busy_since, 0);
+	WRITE_ONCE(port->hvc_stalled, false);
+	if (err == -ENOMEM)
+		return 0;	/* the tty writer retries; the console drops */
 	if (emerg)
 		vireo_console_emerg_write(port->con, buf, count);
 	/*
-	 * A full queue: hvc tries again later. Otherwise the bytes are taken
-	 * (through EMERG_WRITE, or dropped) so that hvc does not retry a
-	 * queue that will never work again.
+	 * Sent, or taken (through EMERG_WRITE, or dropped) so that hvc does
+	 * not retry a queue that will never work again.
 	 */
-	return err == -ENOSPC ? 0 : count;
+	return count;
 }
 
 /* ---- sysfs ------------------------------------------------------------- */
