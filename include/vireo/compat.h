@@ -66,7 +66,7 @@
  * the trylock goes unannotated like the lock and unlock it pairs with.
  * The compiler never sees this: __cond_lock() is the bare condition.
  */
-#if defined(__CHECKER__) && IS_ENABLED(CONFIG_PREEMPT_RT) && \
+#if defined(__CHECKER__) && defined(CONFIG_PREEMPT_RT) && \
 	defined(__spin_trylock_irqsave)
 #undef spin_trylock_irqsave
 #define spin_trylock_irqsave(lock, flags)		\
