@@ -11,13 +11,14 @@
 # vireo only (no reference run: it is about vireo_net's teardown).  With
 # a TCP stream A->B and a ping flood B->A running, rmmod vireo_net must
 # finish within 30 s; both interfaces are gone (A from here, B from the
-# peer's namespace), the stream's sender ends within 90 s, the devices
+# peer's namespace), the stream's sender ends within 90 s (its I/O
+# timeouts are 10 s, -w 10: with 30 it took 90-92 s, at the limit), the devices
 # stay on vireo_pci without a driver.  Then vireo_net is loaded again:
 # both interfaces come back, and after the namespace set-up a checked
 # 16 MiB stream each way works.  The stack then unloads cleanly.
 
 net_pair || return 1
-net_flood_start a 20
+net_flood_start a 20 -w 10
 in_peer ping -f -w 15 $NET_IP_A >/dev/null 2>&1 &
 pp=$!
 sleep 4
