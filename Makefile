@@ -217,8 +217,9 @@ install: all
 	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) -a $(KVER)
 
 # The Debian packages (debian/, Documentation/packaging.rst): vireo-dkms,
-# vireo-dev, vireo-tools, built in a scratch copy, into build/deb/.
-deb:
+# vireo-dev, vireo-tools, built in a scratch copy, into build/deb/. deps
+# first, so that "make deb" alone works on a fresh machine (as root).
+deb: deps
 	@$(TOP)/tools/pkg/build-deb.sh $(BUILD)/deb
 
 clean:
