@@ -1503,11 +1503,16 @@ bal_dmesg_since() {
 # bal_quiet / bal_loud: keep the kernel's messages off the
 # console, and let them back.  An OOM kill prints a stack dump ("Call
 # Trace:"), which the host would take for a splat; bal_oom_check then judges
-# that part of the log in the guest.
+# that part of the log in the guest.  Meanwhile the test's shell is out of
+# the OOM killer's reach (its children inherit that, so bal_hog and
+# bal_sacrifice offer theirs first): a second kill once took the shell
+# itself, and with it the rest of the test.
 bal_quiet() {
 	echo 1 >/proc/sys/kernel/printk
+	echo -1000 >/proc/$$/oom_score_adj
 }
 bal_loud() {
+	echo 0 >/proc/$$/oom_score_adj
 	echo 7 >/proc/sys/kernel/printk
 }
 
@@ -1551,7 +1556,7 @@ bal_oom_check() {
 # bal_hog MIB: allocate and touch MIB MiB of anonymous memory at once (dd's
 # buffer filled from /dev/zero), then free it; dd's status.
 bal_hog() {
-	dd if=/dev/zero of=/dev/null bs="$1M" count=1 2>/dev/null
+	sh -c "echo 1000 >/proc/self/oom_score_adj; exec dd if=/dev/zero of=/dev/null bs=$1M count=1" 2>/dev/null
 }
 
 # bal_sacrifice: a sleeping process the OOM killer takes first (BAL_VICTIM
