@@ -19,8 +19,11 @@
 # that the table of tests in Documentation/testing.rst names exactly the
 # tests under tests/.
 # tools/vm/test_chrhost.py: the console tests' host end (chrhost.py)
-# against a socket standing in for QEMU's chardev, and the chardev:,
-# device: and append: header handling.
+# against a socket standing in for QEMU's chardev (with "again" for a
+# lost reply or request), the chardev:, device: and append: header
+# handling, and the guest's reader of the back channel (backline)
+# keeping a reply whole when a background child of the shell ends under
+# it, where busybox's own read -t loses the first part.
 
 python3 tools/vm/test_ktap.py && python3 tools/vm/test_vm.py &&
 	python3 tools/vm/test_chrhost.py

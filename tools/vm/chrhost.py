@@ -47,8 +47,12 @@ read by lib.sh's console_host.  Operations:
   events NAME            the QMP events NAME seen so far, oldest first:
                          {"events": [{"data": ..., "seconds": ...}]};
                          the first call opens the QMP session
+  again                  the reply to the request with this "tag" once
+                         more (the guest lost it), or the error class
+                         VireoChrUnseen if no such request arrived (the
+                         guest then sends it again)
 The record of each operation joins the boot's "# qmp:" lines as
-"# chr: ..." lines.  Standard library only.
+"# chr: ..." lines, led by the seconds since the relay started.  Standard library only.
 """
 
 import array
@@ -304,6 +308,13 @@ class Relay(qmp.Relay):
         super().__init__(sock_path, console_log, back_path)
         self.scratch = scratch
         self.ports = {}
+        # The latest replies by tag, for "again".
+        self.replies = {}
+        # Fault injection for the harness's own check of "again": the
+        # first reply to each of these tags is not sent, and requests
+        # "-TAG" are ignored, as if lost on the way.
+        self.lose = set(os.environ.get('VIREO_CHR_LOSE', '').split(','))
+        self.t0 = time.monotonic()
 
     def _run(self):
         for line in self._lines():
@@ -319,13 +330,30 @@ class Relay(qmp.Relay):
                 self._chr(m.group(1))
 
     def note(self, text):
-        self.qmp.notes.append('# chr: %s' % text)
+        self.qmp.notes.append('# chr: %.1f %s' % (time.monotonic() - self.t0,
+                                                  text))
+
+    def _again(self, tag):
+        """The reply to request TAG once more, or VireoChrUnseen."""
+        self.note('-> again %s' % tag)
+        reply = self.replies.get(tag)
+        if reply is None:
+            reply = {'error': {'class': 'VireoChrUnseen',
+                               'desc': 'no request %s arrived' % tag},
+                     'tag': tag}
+        self.note('<- %s' % json.dumps(reply, sort_keys=True)[:500])
+        self._answer(reply)
 
     def _chr(self, text):
         tag = None
         try:
             cmd = json.loads(text)
             tag = cmd.get('tag')
+            if cmd.get('chr') == 'again':
+                self._again(tag)
+                return
+            if self._lost('-%s' % tag):
+                return
             self.note('-> %s' % json.dumps(cmd, sort_keys=True))
             reply = {'return': self._op(cmd)}
         except Exception as e:  # every failure is the guest's to see
@@ -333,8 +361,19 @@ class Relay(qmp.Relay):
                 type(e).__name__, e)}}
         # The tag tells the reply from stray QMP replies on the channel.
         reply['tag'] = tag
+        self.replies[tag] = reply
+        self.replies.pop(tag - 64 if isinstance(tag, int) else None, None)
         self.note('<- %s' % json.dumps(reply, sort_keys=True)[:500])
-        self._answer(reply)
+        if not self._lost(str(tag)):
+            self._answer(reply)
+
+    def _lost(self, what):
+        """Whether VIREO_CHR_LOSE loses WHAT (once)."""
+        if what not in self.lose:
+            return False
+        self.lose.discard(what)
+        self.note('lost %s on purpose (VIREO_CHR_LOSE)' % what)
+        return True
 
     def _port(self, ident):
         if not re.fullmatch(r'[A-Za-z][A-Za-z0-9_-]*', ident or ''):

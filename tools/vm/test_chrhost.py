@@ -8,8 +8,10 @@ import json
 import os
 import shutil
 import socket
+import subprocess
 import sys
 import tempfile
+import time
 import unittest
 import zlib
 from pathlib import Path
@@ -136,6 +138,27 @@ class Relay(unittest.TestCase):
         self.assertIn('error', self.ask(chr='bogus', id='c1'))
         self.assertIn('error', self.ask(chr='connect', id='../x'))
 
+    def test_again_repeats_a_reply(self):
+        """A reply the guest lost comes again, and only the relay's
+        record of it: the operation does not run twice."""
+        self.connect()
+        self.ask(chr='send', id='c1', text='once')
+        self.assertEqual(self.qemu.recv(100), b'once')
+        self.tag -= 1
+        self.assertEqual(self.ask(chr='again')['return'], {})
+        self.qemu.settimeout(0.5)
+        with self.assertRaises(socket.timeout):
+            self.qemu.recv(100)
+
+    def test_again_for_a_lost_request(self):
+        """A request the relay never saw: VireoChrUnseen, so the guest
+        sends it again."""
+        self.tag += 1
+        reply = self.ask(chr='again')
+        self.assertEqual(reply['error']['class'], 'VireoChrUnseen')
+        self.tag -= 1
+        self.assertEqual(self.ask(chr='connect', id='c1')['return'], {})
+
     def test_drain_keeps_the_socket_empty(self):
         self.assertEqual(self.ask(chr='connect', id='c1', drain=True)
                          ['return'], {})
@@ -197,6 +220,57 @@ class Tokens(unittest.TestCase):
         line = b.cmdline(0)
         self.assertLess(line.index('console=hvc0'),
                         line.index('console=ttyS0'))
+
+
+class BackLine(unittest.TestCase):
+    """The guest's reader of the back channel (src/backline.c) under the
+    guest's shell (busybox ash): a reply whose first bytes came before a
+    background child ended must arrive whole."""
+
+    SRC = Path(__file__).resolve().parent / 'guest' / 'src' / 'backline.c'
+    BUSYBOX = '/bin/busybox'
+
+    def setUp(self):
+        if not os.access(self.BUSYBOX, os.X_OK):
+            self.skipTest('no %s (busybox-static)' % self.BUSYBOX)
+        self.dir = tempfile.mkdtemp(prefix='vireo-backline.')
+        self.bin = os.path.join(self.dir, 'backline')
+        subprocess.run(['gcc', '-O2', '-Wall', '-Werror', '-o', self.bin,
+                        str(self.SRC)], check=True)
+
+    def tearDown(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def reply_cut_by_sigchld(self, reader):
+        """READER (a shell command on fd 7) gets a line sent in two parts,
+        a background child of its shell ending between them."""
+        fifo = os.path.join(self.dir, 'back')
+        os.mkfifo(fifo)
+        script = 'exec 7<%s; sleep 1 & %s' % (fifo, reader)
+        shell = subprocess.Popen([self.BUSYBOX, 'sh', '-c', script],
+                                 stdout=subprocess.PIPE, text=True,
+                                 env=dict(os.environ, PATH='%s:%s' % (
+                                     self.dir, os.environ['PATH'])))
+        with open(fifo, 'w') as w:
+            time.sleep(0.3)
+            w.write('{"return": {}, ')
+            w.flush()
+            time.sleep(1.2)
+            w.write('"tag": 4}\n')
+            w.flush()
+            out, _ = shell.communicate(timeout=10)
+        return out.strip()
+
+    def test_whole_line_across_sigchld(self):
+        self.assertEqual(self.reply_cut_by_sigchld('backline 5 <&7'),
+                         '{"return": {}, "tag": 4}')
+
+    def test_busybox_read_loses_it(self):
+        """Why backline exists: the shell's own read -t drops the part
+        that came before the signal (if this ever passes, busybox
+        changed, and the reason in backline.c with it)."""
+        self.assertEqual(self.reply_cut_by_sigchld(
+            'read -r -t 5 l <&7; echo "$l"'), '"tag": 4}')
 
 
 if __name__ == '__main__':

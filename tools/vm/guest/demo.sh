@@ -182,9 +182,7 @@ port_roundtrip() {
 		test "$(jval "$HOSTR" found)" = true
 	_h2g="hello $PORT, this is the host"
 	console_text p1 "$_h2g\n"
-	_l=
-	# shellcheck disable=SC3045 # busybox sh has read -t
-	read -r -t 10 _l <&3
+	_l=$(backline 10 <&3)
 	echo "    read <$PORT: $_l"
 	expect_eq "the guest read the host's line from $PORT" "$_l" "$_h2g"
 }

@@ -459,12 +459,11 @@ qmp_back_open() {
 
 # qmp_query JSON: like qmp, and print QEMU's reply (one JSON line), which
 # the host's relay writes to the back channel; status 1 if none came
-# within 20 s.
+# within 20 s.  The back channel is read by backline, not the shell's
+# read: see tools/vm/guest/src/backline.c.
 qmp_query() {
 	qmp "$*" >/dev/console
-	_reply=
-	# shellcheck disable=SC3045 # busybox sh has read -t
-	read -r -t 20 _reply <&7
+	_reply=$(backline 20 <&7)
 	echo "$_reply"
 	[ -n "$_reply" ]
 }
@@ -1357,8 +1356,7 @@ bal_qmp() {
 
 # bal_reply: read and drop the reply to an earlier plain qmp (within 20 s).
 bal_reply() {
-	# shellcheck disable=SC3045 # busybox sh has read -t
-	read -r -t 20 _reply <&7
+	backline 20 <&7 >/dev/null
 }
 
 # balloon_query: the host's "actual" (query-balloon: the guest's RAM less
@@ -1784,20 +1782,34 @@ console_hvc() {
 # an operation, e.g. console_host '"chr": "connect", "id": "c1"'; prints
 # the reply line; status 1 on an error reply or none within CON_WAIT
 # (default 30) seconds.  Replies carry the request's tag: lines without it
-# (the replies of plain qmp commands) are skipped.
+# (the replies of plain qmp commands) are skipped.  Should a request or
+# its reply still be lost on the way (a kernel message cutting the
+# request's console line), after CON_AGAIN (10) quiet seconds the guest
+# asks for the reply of its tag again ("again"), and sends the request
+# once more if the relay never saw it.
 console_host() {
 	# A file, not a variable: calls in $(...) subshells count too.
 	CON_TAG=$(($(cat "$VIREO_RUN/con_tag" 2>/dev/null || echo 0) + 1))
 	echo $CON_TAG >"$VIREO_RUN/con_tag"
 	echo "VIREO-CHR: {$*, \"tag\": $CON_TAG}" >/dev/console
 	_cend=$(($(cut -d. -f1 /proc/uptime) + ${CON_WAIT:-30}))
-	while [ "$(cut -d. -f1 /proc/uptime)" -lt "$_cend" ]; do
-		_reply=
-		# shellcheck disable=SC3045 # busybox sh has read -t
-		read -r -t "${CON_WAIT:-30}" _reply <&7 || break
+	while :; do
+		_cleft=$((_cend - $(cut -d. -f1 /proc/uptime)))
+		[ $_cleft -gt 0 ] || break
+		[ $_cleft -le "${CON_AGAIN:-10}" ] || _cleft=${CON_AGAIN:-10}
+		if ! _reply=$(backline "$_cleft" <&7); then
+			console_host_lost "$*"
+			continue
+		fi
 		case $_reply in
 		*"\"tag\": $CON_TAG}") ;;
 		*) continue ;;
+		esac
+		case $_reply in
+		*'"VireoChrUnseen"'*)
+			log "request $CON_TAG never reached the host: sent again" >/dev/console
+			echo "VIREO-CHR: {$*, \"tag\": $CON_TAG}" >/dev/console
+			continue ;;
 		esac
 		echo "$_reply"
 		case $_reply in '{"return"'*) return 0 ;; esac
@@ -1805,6 +1817,18 @@ console_host() {
 	done
 	echo "no reply from the host end within ${CON_WAIT:-30}s"
 	return 1
+}
+
+# console_host_lost REQUEST: no reply to request $CON_TAG yet; log the
+# back channel's UART counters (an overrun, "oe:", loses bytes) and ask
+# the relay for that reply again.  Diagnostics go to the console: the
+# caller may be capturing the output.
+console_host_lost() {
+	{
+		log "no reply to request $CON_TAG ($1) yet, at $(cut -d' ' -f1 /proc/uptime)s; asking again"
+		log "ttyS1: $(grep '^1:' /proc/tty/driver/serial 2>/dev/null)"
+	} >/dev/console
+	echo "VIREO-CHR: {\"chr\": \"again\", \"tag\": $CON_TAG}" >/dev/console
 }
 
 # jval TEXT KEY: the first value of "KEY" in the JSON TEXT (quotes
@@ -1837,7 +1861,7 @@ console_host_recv() {
 # console_host_wait ID OP SECS: wait for the host end's OP (send, recv);
 # HOSTR is the reply (console_host_wait's status: done or not).
 console_host_wait() {
-	HOSTR=$(CON_WAIT=$(($3 + 15)) console_host "\"chr\": \"wait\", \"id\": \"$1\", \"op\": \"$2\", \"timeout\": $3")
+	HOSTR=$(CON_WAIT=$(($3 + 15)) CON_AGAIN=$(($3 + 5)) console_host "\"chr\": \"wait\", \"id\": \"$1\", \"op\": \"$2\", \"timeout\": $3")
 	[ "$(jval "$HOSTR" "done")" = true ]
 }
 
@@ -1850,7 +1874,7 @@ console_text() {
 # console_expect ID TEXT [SECS]: the host end of ID receives TEXT within
 # SECS (default 20); the reply is in HOSTR.
 console_expect() {
-	HOSTR=$(CON_WAIT=$((${3:-20} + 15)) console_host "\"chr\": \"expect\", \"id\": \"$1\", \"text\": \"$2\", \"timeout\": ${3:-20}")
+	HOSTR=$(CON_WAIT=$((${3:-20} + 15)) CON_AGAIN=$((${3:-20} + 5)) console_host "\"chr\": \"expect\", \"id\": \"$1\", \"text\": \"$2\", \"timeout\": ${3:-20}")
 	[ "$(jval "$HOSTR" found)" = true ]
 }
 
