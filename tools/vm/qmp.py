@@ -176,6 +176,9 @@ class Relay:
             self.qmp.note('error: %s' % e)
             self.qmp.close()
             reply = {'error': {'class': 'VireoRelay', 'desc': str(e)}}
+            if 'id' in cmd:
+                # Whose error this is, as QEMU's own replies say.
+                reply['id'] = cmd['id']
         self._answer(reply)
 
     def _answer(self, reply):

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 import zlib
@@ -158,6 +159,35 @@ class Relay(unittest.TestCase):
         self.assertEqual(reply['error']['class'], 'VireoChrUnseen')
         self.tag -= 1
         self.assertEqual(self.ask(chr='connect', id='c1')['return'], {})
+
+    def test_relay_error_keeps_the_qmp_id(self):
+        """A QMP command the relay cannot deliver gets its error reply
+        with the command's "id", as QEMU's replies have it: qmp_query
+        takes only the reply carrying its id."""
+        qmp_srv = self._listen('qmp.sock')
+
+        def qemu():
+            conn, _ = qmp_srv.accept()
+            f = conn.makefile('rw')
+            f.write('{"QMP": {"version": {}}}\n')
+            f.flush()
+            f.readline()                        # qmp_capabilities
+            f.write('{"return": {}}\n')
+            f.flush()
+            f.readline()                        # the command: hang up
+            conn.close()
+        t = threading.Thread(target=qemu, daemon=True)
+        t.start()
+        with open(self.log, 'a') as f:
+            f.write('VIREO-QMP: {"execute": "query-balloon", "id": 41}\n')
+        self.conn, _ = self.back.accept()
+        self.conn.settimeout(30)
+        self.backf = self.conn.makefile()
+        reply = json.loads(self.backf.readline())
+        t.join(5)
+        qmp_srv.close()
+        self.assertEqual((reply['error']['class'], reply['id']),
+                         ('VireoRelay', 41))
 
     def test_drain_keeps_the_socket_empty(self):
         self.assertEqual(self.ask(chr='connect', id='c1', drain=True)

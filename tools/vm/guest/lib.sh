@@ -459,13 +459,27 @@ qmp_back_open() {
 
 # qmp_query JSON: like qmp, and print QEMU's reply (one JSON line), which
 # the host's relay writes to the back channel; status 1 if none came
-# within 20 s.  The back channel is read by backline, not the shell's
-# read: see tools/vm/guest/src/backline.c.
+# within 20 s.  The command gets a QMP "id" (numbered with console_host's
+# tags) and only the reply that carries it counts: a reply left over
+# from an earlier command, or from one that timed out, is skipped and
+# logged.  The back channel is read by backline, not the shell's read:
+# see tools/vm/guest/src/backline.c.
 qmp_query() {
-	qmp "$*" >/dev/console
-	_reply=$(backline 20 <&7)
+	_qid=$(($(cat "$VIREO_RUN/con_tag" 2>/dev/null || echo 0) + 1))
+	echo $_qid >"$VIREO_RUN/con_tag"
+	qmp "${1%\}}, \"id\": $_qid}" >/dev/console
+	_qend=$(($(cut -d. -f1 /proc/uptime) + 20))
+	while :; do
+		_qleft=$((_qend - $(cut -d. -f1 /proc/uptime)))
+		[ $_qleft -gt 0 ] || return 1
+		_reply=$(backline "$_qleft" <&7) || return 1
+		# The relay writes keys sorted: "error" < "id" < "return".
+		case $_reply in
+		'{"id": '$_qid', '* | *'}, "id": '$_qid'}') break ;;
+		esac
+		log "qmp_query $_qid: skipped a stale reply: $_reply" >/dev/console
+	done
 	echo "$_reply"
-	[ -n "$_reply" ]
 }
 
 # writer_wait PID SECS WHAT: wait at most SECS for the writer PID to end;
