@@ -74,7 +74,7 @@ m1=$(bal_vmstat balloon_migrate)
 log "compaction moved $((${m1:-0} - m0)) balloon pages"
 vmstat_line | diag_lines "after compaction: "
 
-if [ -w $SOFT ]; then
+if [ -w "$SOFT" ]; then
 	pfns=$(balloon_pfns 8)
 	expect_eq "balloon pages found in /proc/kpageflags" "$(echo "$pfns" | wc -w)" 8
 	for pfn in $pfns; do

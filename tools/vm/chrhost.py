@@ -52,7 +52,10 @@ read by lib.sh's console_host.  Operations:
                          VireoChrUnseen if no such request arrived (the
                          guest then sends it again)
 The record of each operation joins the boot's "# qmp:" lines as
-"# chr: ..." lines, led by the seconds since the relay started.  Standard library only.
+"# chr: ..." lines, led by the seconds since the relay started.  For the
+harness's own check of "again", VIREO_CHR_LOSE=4,-7 drops the first reply
+to request 4 and ignores request 7, as if lost on the way.  Standard
+library only.
 """
 
 import array

@@ -457,16 +457,23 @@ qmp_back_open() {
 	exec 7</dev/ttyS1
 }
 
+# back_tag: the next number for a request on the back channel (qmp_query's
+# QMP id, console_host's tag), kept in a file so that calls in $(...)
+# subshells count too.
+back_tag() {
+	_bt=$(($(cat "$VIREO_RUN/back_tag" 2>/dev/null || echo 0) + 1))
+	echo $_bt >"$VIREO_RUN/back_tag"
+	echo $_bt
+}
+
 # qmp_query JSON: like qmp, and print QEMU's reply (one JSON line), which
 # the host's relay writes to the back channel; status 1 if none came
-# within 20 s.  The command gets a QMP "id" (numbered with console_host's
-# tags) and only the reply that carries it counts: a reply left over
+# within 20 s.  The command gets a QMP "id" (back_tag) and only the reply that carries it counts: a reply left over
 # from an earlier command, or from one that timed out, is skipped and
 # logged.  The back channel is read by backline, not the shell's read:
 # see tools/vm/guest/src/backline.c.
 qmp_query() {
-	_qid=$(($(cat "$VIREO_RUN/con_tag" 2>/dev/null || echo 0) + 1))
-	echo $_qid >"$VIREO_RUN/con_tag"
+	_qid=$(back_tag)
 	qmp "${1%\}}, \"id\": $_qid}" >/dev/console
 	_qend=$(($(cut -d. -f1 /proc/uptime) + 20))
 	while :; do
@@ -1683,7 +1690,7 @@ balloon_report_run() {
 CONSOLE_MODULES="vireo_ring vireo_core vireo_pci vireo_console"
 # The PCI function of the (first) virtio-serial-pci in the console tests.
 CON_BDF=0000:00:04.0
-# console_host's last request number (kept in $VIREO_RUN/con_tag).
+# console_host's last request number (back_tag).
 CON_TAG=0
 
 # console_ref: the test runs against the in-kernel virtio_console.
@@ -1802,10 +1809,9 @@ console_hvc() {
 # asks for the reply of its tag again ("again"), and sends the request
 # once more if the relay never saw it.
 console_host() {
-	# A file, not a variable: calls in $(...) subshells count too.
-	CON_TAG=$(($(cat "$VIREO_RUN/con_tag" 2>/dev/null || echo 0) + 1))
-	echo $CON_TAG >"$VIREO_RUN/con_tag"
-	echo "VIREO-CHR: {$*, \"tag\": $CON_TAG}" >/dev/console
+	CON_TAG=$(back_tag)
+	_creq="VIREO-CHR: {$*, \"tag\": $CON_TAG}"
+	echo "$_creq" >/dev/console
 	_cend=$(($(cut -d. -f1 /proc/uptime) + ${CON_WAIT:-30}))
 	while :; do
 		_cleft=$((_cend - $(cut -d. -f1 /proc/uptime)))
@@ -1822,7 +1828,7 @@ console_host() {
 		case $_reply in
 		*'"VireoChrUnseen"'*)
 			log "request $CON_TAG never reached the host: sent again" >/dev/console
-			echo "VIREO-CHR: {$*, \"tag\": $CON_TAG}" >/dev/console
+			echo "$_creq" >/dev/console
 			continue ;;
 		esac
 		echo "$_reply"
