@@ -491,13 +491,93 @@ static void cp_rx_clamp(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, ct_rx(test, sb, 1, "short", 5,
 				      CT_RX_BUF + 1000));
 	KUNIT_ASSERT_TRUE(test, ct_rx(test, sb, 1, "short", 5, 0x7fffffff));
-	KUNIT_EXPECT_TRUE(test, ct_wait_counter(test, sb, "len_clamped", 2));
 	msleep(100);
+	/* With the port open the reader may be the one to collect them. */
 	KUNIT_EXPECT_EQ(test, cp_read(f, buf, 2 * CT_RX_BUF),
 			(ssize_t)(2 * CT_RX_BUF));
+	KUNIT_EXPECT_TRUE(test, ct_wait_counter(test, sb, "len_clamped", 2));
 	KUNIT_EXPECT_EQ(test, cp_read(f, buf, 2 * CT_RX_BUF), -EAGAIN);
 	KUNIT_EXPECT_LE(test, vireo_simbus_log_count(mark, ct_who(sb),
 						     "len_clamped"), 1U);
+	ct_close(f);
+}
+
+/* Interrupts the simulated device raised so far, once they have run. */
+static unsigned int cp_irqs(struct vireo_simbus_dev *sb)
+{
+	msleep(100);
+	return atomic_read(&sb->counts.irqs);
+}
+
+#define CP_BATCH	8U
+
+/*
+ * While a file has the port open its reader drives the receive queue:
+ * the first buffer interrupts, the ones after it do not until the reader
+ * has found the port empty again, and the reader collects them itself,
+ * in order. A reader that blocks still wakes for the next buffer, and
+ * once the port is closed every buffer interrupts again and goes back to
+ * the device: more than the queue holds arrive without a reader.
+ */
+static void cp_rx_reader_irqs(struct kunit *test)
+{
+	struct vireo_simbus_dev *sb = cp_dev(test);
+	struct vireo_simbus_call *call;
+	char buf[64] = {}, want[64];
+	unsigned int i, irqs;
+	struct cp_io io;
+	struct file *f;
+
+	ct_add_port(test, sb, 1, NULL);
+	cp_host_open(test, sb, 1, true);
+	f = cp_open(test, sb, 1, O_RDWR | O_NONBLOCK);
+	KUNIT_EXPECT_EQ(test, cp_read(f, buf, sizeof(buf)), -EAGAIN);
+	irqs = cp_irqs(sb);
+	KUNIT_ASSERT_TRUE(test, ct_rx(test, sb, 1, "a", 1, -1));
+	KUNIT_EXPECT_EQ(test, cp_irqs(sb), irqs + 1);
+	for (i = 0; i < CP_BATCH; i++)
+		KUNIT_ASSERT_TRUE(test, ct_rx(test, sb, 1, "bcdefghi" + i, 1,
+					      -1));
+	KUNIT_EXPECT_EQ_MSG(test, cp_irqs(sb), irqs + 1,
+			    "buffers interrupted with a reader behind");
+	KUNIT_EXPECT_EQ(test, cp_read(f, buf, sizeof(buf)), 1 + CP_BATCH);
+	KUNIT_EXPECT_STREQ(test, buf, "abcdefghi");
+	KUNIT_EXPECT_EQ(test, cp_read(f, buf, sizeof(buf)), -EAGAIN);
+
+	/* Empty again: a blocking reader (same file, own flags) wakes. */
+	f->f_flags &= ~O_NONBLOCK;
+	memset(buf, 0, sizeof(buf));
+	io = (struct cp_io){ .f = f, .buf = buf, .len = sizeof(buf) };
+	call = cp_start(test, &io);
+	msleep(200);
+	KUNIT_EXPECT_FALSE(test, completion_done(&call->done));
+	KUNIT_ASSERT_TRUE(test, ct_rx(test, sb, 1, "z", 1, -1));
+	if (!vireo_simbus_call_wait(call, CT_BOUND_MS)) {
+		KUNIT_FAIL(test, "a reader that found the port empty slept on");
+		/* The host's close wakes it, to end the case cleanly. */
+		cp_host_open(test, sb, 1, false);
+		KUNIT_ASSERT_TRUE(test,
+				  vireo_simbus_call_wait(call, CT_BOUND_MS));
+	}
+	KUNIT_EXPECT_EQ(test, call->ret, 1);
+	KUNIT_EXPECT_STREQ(test, buf, "z");
+	vireo_simbus_call_put(call);
+
+	/* Behind again when it closes: what comes after is dropped. */
+	KUNIT_ASSERT_TRUE(test, ct_rx(test, sb, 1, "y", 1, -1));
+	KUNIT_ASSERT_TRUE(test, ct_rx(test, sb, 1, "x", 1, -1));
+	ct_close(f);
+	for (i = 0; i < CT_RING + CP_BATCH; i++) {
+		if (!ct_rx(test, sb, 1, "w", 1, -1))
+			break;
+		/* The interrupt gives it back; wait now and then. */
+		if (i % 32 == 31)
+			msleep(100);
+	}
+	KUNIT_EXPECT_EQ_MSG(test, i, CT_RING + CP_BATCH,
+			    "buffers stayed used after the reader closed");
+	f = cp_open(test, sb, 1, O_RDWR | O_NONBLOCK);
+	KUNIT_EXPECT_EQ(test, cp_read(f, want, sizeof(want)), -EAGAIN);
 	ct_close(f);
 }
 
@@ -554,6 +634,7 @@ static struct kunit_case cp_port_cases[] = {
 	KUNIT_CASE_SLOW(cp_write_stuck),
 	KUNIT_CASE(cp_write_pages),
 	KUNIT_CASE_SLOW(cp_rx_clamp),
+	KUNIT_CASE_SLOW(cp_rx_reader_irqs),
 	{}
 };
 

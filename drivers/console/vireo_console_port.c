@@ -9,7 +9,9 @@
  * counted, as the in-kernel driver does, and the buffer goes straight
  * back to the device. A read copies out of the list and gives each
  * emptied buffer back. The memory a port holds is therefore bounded by
- * the buffers posted, however much the host sends.
+ * the buffers posted, however much the host sends. While a file has the
+ * port open its reader collects used buffers itself and the interrupt
+ * is off until the reader finds none (vireo_console_rx_reader()).
  *
  * Sending: a write is cut into buffers of up to VIREO_CONSOLE_TX_CHUNK
  * bytes, queued in order under the port's write mutex, so a write larger
@@ -213,6 +215,88 @@ static bool vireo_console_rx_one(struct vireo_console_pair *pair,
 	return vireo_console_rx_recycle(pair, buf);
 }
 
+/*
+ * Move every used buffer to its port. Returns true if the queue needs a
+ * kick; *@clamped is set to a used length beyond its buffer. Caller holds
+ * @pair->lock.
+ */
+static bool vireo_console_rx_drain(struct vireo_console_pair *pair,
+				   unsigned int *clamped)
+{
+	struct vireo_console_buf *buf;
+	unsigned int len;
+	bool kick = false;
+
+	while (pair->live && (buf = vireo_vq_get_buf(pair->in_vq, &len))) {
+		pair->rx_posted--;
+		if (len > buf->size) {
+			vireo_console_count(pair->con, VC_LEN_CLAMPED);
+			*clamped = len;
+			len = buf->size;
+		}
+		kick |= vireo_console_rx_one(pair, buf, len);
+	}
+	return kick;
+}
+
+/*
+ * While a file has the port open its reader drives the receive queue, as
+ * a NAPI poll does: the interrupt turns itself off, the reader collects
+ * used buffers itself (vireo_console_rx_pull()), and asks for the next
+ * interrupt only once it finds nothing left (vireo_console_rx_arm()).
+ * A reader that keeps up with the host so takes one interrupt per time
+ * it catches up, not one per buffer; under emulation each interrupt and
+ * wake-up costs far more than the copy it announces. Without a reader
+ * (a closed port, a console) every buffer interrupts, so that discarded
+ * data goes straight back and hvc hears of each byte.
+ */
+static bool vireo_console_rx_reader(const struct vireo_console_port *port)
+{
+	return port && port->guest_connected && !port->console;
+}
+
+/*
+ * Collect used buffers without asking for an interrupt. Caller holds
+ * @pair->lock.
+ */
+static void vireo_console_rx_pull(struct vireo_console_pair *pair,
+				  unsigned int *clamped)
+{
+	if (pair->live && vireo_console_rx_drain(pair, clamped))
+		vireo_vq_kick(pair->in_vq);
+}
+
+/*
+ * Nothing left to read: collect what came meanwhile, and ask for an
+ * interrupt at the next buffer. Caller holds @pair->lock.
+ */
+static void vireo_console_rx_arm(struct vireo_console_pair *pair,
+				 unsigned int *clamped)
+{
+	bool kick = false;
+
+	if (!pair->live)
+		return;
+	do {
+		kick |= vireo_console_rx_drain(pair, clamped);
+	} while (pair->live && !vireo_vq_restart(pair->in_vq));
+	if (kick)
+		vireo_vq_kick(pair->in_vq);
+}
+
+/*
+ * Say so once a used length was clamped; only with @pair->lock dropped,
+ * as printing may come back to a console port's lock.
+ */
+static void vireo_console_rx_clamped(struct vireo_console_pair *pair,
+				     unsigned int clamped)
+{
+	if (clamped)
+		vireo_console_say(pair->con, VC_LEN_CLAMPED,
+				  "port %u: used length %u beyond %lu",
+				  pair->id, clamped, VIREO_CONSOLE_RX_BUF_SIZE);
+}
+
 /**
  * vireo_console_rx_done - receive queue callback
  * @vq: a port id's receive queue
@@ -222,22 +306,21 @@ static bool vireo_console_rx_one(struct vireo_console_pair *pair,
 void vireo_console_rx_done(struct vireo_virtqueue *vq)
 {
 	struct vireo_console_pair *pair = vireo_console_vq_pair(vq);
-	struct vireo_console_buf *buf;
-	unsigned int len, clamped = 0;
+	unsigned int clamped = 0;
 	bool kick = false, console = false;
 	unsigned long flags;
 
 	if (!pair)
 		return;
 	spin_lock_irqsave(&pair->lock, flags);
-	while (pair->live && (buf = vireo_vq_get_buf(vq, &len))) {
-		pair->rx_posted--;
-		if (len > buf->size) {
-			vireo_console_count(pair->con, VC_LEN_CLAMPED);
-			clamped = len;
-			len = buf->size;
-		}
-		kick |= vireo_console_rx_one(pair, buf, len);
+	if (vireo_console_rx_reader(pair->port)) {
+		/* Off before the drain, or used_event would follow it. */
+		vireo_vq_disable_cb(vq);
+		kick = vireo_console_rx_drain(pair, &clamped);
+	} else {
+		do {
+			kick |= vireo_console_rx_drain(pair, &clamped);
+		} while (pair->live && !vireo_vq_restart(vq));
 	}
 	if (kick)
 		vireo_vq_kick(vq);
@@ -248,11 +331,7 @@ void vireo_console_rx_done(struct vireo_virtqueue *vq)
 		console = pair->port->console;
 	}
 	spin_unlock_irqrestore(&pair->lock, flags);
-	/* Only now: printing may come back here through the console. */
-	if (clamped)
-		vireo_console_say(pair->con, VC_LEN_CLAMPED,
-				  "port %u: used length %u beyond %lu",
-				  pair->id, clamped, VIREO_CONSOLE_RX_BUF_SIZE);
+	vireo_console_rx_clamped(pair, clamped);
 	if (console)
 		vireo_console_hvc_kick();
 }
@@ -606,16 +685,37 @@ static void vireo_console_rx_return(struct vireo_console_port *port,
 
 static struct vireo_console_buf *vireo_console_rx_first(struct vireo_console_port *port)
 {
+	struct vireo_console_pair *pair = port->pair;
 	struct vireo_console_buf *buf;
+	unsigned int clamped = 0;
 	unsigned long flags;
 
-	spin_lock_irqsave(&port->pair->lock, flags);
+	spin_lock_irqsave(&pair->lock, flags);
+	if (list_empty(&port->rx_list) && vireo_console_rx_reader(port))
+		vireo_console_rx_pull(pair, &clamped);
 	buf = list_first_entry_or_null(&port->rx_list,
 				       struct vireo_console_buf, list);
 	if (buf)
 		list_del(&buf->list);
-	spin_unlock_irqrestore(&port->pair->lock, flags);
+	spin_unlock_irqrestore(&pair->lock, flags);
+	vireo_console_rx_clamped(pair, clamped);
 	return buf;
+}
+
+/*
+ * Whether the port has received data, collecting what the device has
+ * used; if it has none, the next buffer interrupts. Caller holds the
+ * pair's lock.
+ */
+static bool vireo_console_rx_ready(struct vireo_console_port *port,
+				   unsigned int *clamped)
+{
+	if (!list_empty(&port->rx_list) || !vireo_console_rx_reader(port))
+		return !list_empty(&port->rx_list);
+	vireo_console_rx_pull(port->pair, clamped);
+	if (list_empty(&port->rx_list))
+		vireo_console_rx_arm(port->pair, clamped);
+	return !list_empty(&port->rx_list);
 }
 
 /* Copy what has arrived, without waiting: bytes, or -EFAULT. */
@@ -643,19 +743,21 @@ static ssize_t vireo_console_read_some(struct vireo_console_port *port,
 /* 1: data to read; 0: end of file; or a negative errno. */
 static int vireo_console_read_state(struct vireo_console_port *port)
 {
+	unsigned int clamped = 0;
 	unsigned long flags;
 	int ret;
 
 	spin_lock_irqsave(&port->pair->lock, flags);
 	if (port->gone)
 		ret = -ENODEV;
-	else if (!list_empty(&port->rx_list))
+	else if (vireo_console_rx_ready(port, &clamped))
 		ret = 1;
 	else if (!port->host_connected)
 		ret = 0;
 	else
 		ret = -EAGAIN;
 	spin_unlock_irqrestore(&port->pair->lock, flags);
+	vireo_console_rx_clamped(port->pair, clamped);
 	return ret;
 }
 
@@ -703,6 +805,7 @@ static ssize_t vireo_console_read_iter(struct kiocb *iocb, struct iov_iter *to)
 static __poll_t vireo_console_poll(struct file *file, poll_table *wait)
 {
 	struct vireo_console_port *port = file->private_data;
+	unsigned int clamped = 0;
 	unsigned long flags;
 	__poll_t mask = 0;
 
@@ -712,7 +815,7 @@ static __poll_t vireo_console_poll(struct file *file, poll_table *wait)
 		mask = EPOLLHUP | EPOLLERR;
 		goto out;
 	}
-	if (!list_empty(&port->rx_list))
+	if (vireo_console_rx_ready(port, &clamped))
 		mask |= EPOLLIN | EPOLLRDNORM;
 	/* A read returns 0 at once: readable, and hung up. */
 	if (!port->host_connected)
@@ -721,6 +824,7 @@ static __poll_t vireo_console_poll(struct file *file, poll_table *wait)
 		mask |= EPOLLOUT | EPOLLWRNORM;
 out:
 	spin_unlock_irqrestore(&port->pair->lock, flags);
+	vireo_console_rx_clamped(port->pair, clamped);
 	return mask;
 }
 
@@ -827,15 +931,19 @@ static int vireo_console_open(struct inode *inode, struct file *file)
 static int vireo_console_release(struct inode *inode, struct file *file)
 {
 	struct vireo_console_port *port = file->private_data;
+	unsigned int clamped = 0;
 	unsigned long flags;
 	bool gone;
 
 	spin_lock_irqsave(&port->pair->lock, flags);
 	port->guest_connected = false;
 	vireo_console_rx_drop(port);
+	/* Interrupts back on; what the device used meanwhile is dropped. */
+	vireo_console_rx_arm(port->pair, &clamped);
 	vireo_console_tx_spare_free(port->pair);
 	gone = port->gone;
 	spin_unlock_irqrestore(&port->pair->lock, flags);
+	vireo_console_rx_clamped(port->pair, clamped);
 	if (!gone)
 		vireo_console_send_ctrl(port->con, port->id,
 					VIREO_CONSOLE_PORT_OPEN, 0);
@@ -875,6 +983,7 @@ const struct file_operations vireo_console_fops = {
 void vireo_console_port_detach(struct vireo_console_port *port)
 {
 	struct vireo_console_pair *pair = port->pair;
+	unsigned int clamped = 0;
 	unsigned long flags;
 
 	spin_lock_irqsave(&pair->lock, flags);
@@ -883,9 +992,12 @@ void vireo_console_port_detach(struct vireo_console_port *port)
 	if (pair->port == port)
 		pair->port = NULL;
 	vireo_console_rx_drop(port);
+	/* A reader may have had interrupts off: the queue's own are back. */
+	vireo_console_rx_arm(pair, &clamped);
 	wake_up_interruptible_all(&port->waitq);
 	kill_fasync(&port->async, SIGIO, POLL_HUP);
 	spin_unlock_irqrestore(&pair->lock, flags);
+	vireo_console_rx_clamped(pair, clamped);
 }
 
 /**
