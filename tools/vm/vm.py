@@ -488,6 +488,13 @@ class Boot:
     thread=single: multi-threaded TCG occasionally lets a vCPU run stale
     code while the kernel patches its text (an "Oops: int3" at boot);
     one host thread still interleaves the vCPUs, so the guest stays SMP.
+    -cpu qemu64,-cx16: QEMU 7.2 emulates CMPXCHG16B with a helper that
+    computes the flags from a stale condition-code state (fixed in 8.0,
+    where the instruction is inlined). When an interrupt lands inside
+    SLUB's lockless fast path the failed compare leaves EFLAGS with bits
+    no CPU sets, and the guest dies with a double fault: seen once in
+    net-irq, every register of the saved frame accounted for. Without
+    CX16 the kernel takes its own fallback (SLUB's slab lock).
     """
 
     def __init__(self, test, kernel, initrd, append=(), insn=None):
@@ -538,6 +545,7 @@ class Boot:
         """The QEMU command line (without -serial)."""
         cmd = ['qemu-system-x86_64', '-M', 'pc', '-m', str(self.test.memory),
                '-smp', str(self.test.vcpus), '-accel', 'tcg,thread=single',
+               '-cpu', 'qemu64,-cx16',
                '-nographic', '-nodefaults', '-no-reboot',
                '-bios', '/usr/share/qemu/qboot.rom',
                '-kernel', str(kernel_image(self.kernel)),
