@@ -517,7 +517,9 @@ static unsigned int cp_irqs(struct vireo_simbus_dev *sb)
  * has found the port empty again, and the reader collects them itself,
  * in order. A reader that blocks still wakes for the next buffer, and
  * once the port is closed every buffer interrupts again and goes back to
- * the device: more than the queue holds arrive without a reader.
+ * the device: more than the queue holds arrive without a reader. What
+ * came while it was closed is not read by the next opener, even if the
+ * interrupt for it has not run yet.
  */
 static void cp_rx_reader_irqs(struct kunit *test)
 {

@@ -902,6 +902,7 @@ static void vireo_console_rx_drop(struct vireo_console_port *port)
 static int vireo_console_open(struct inode *inode, struct file *file)
 {
 	struct vireo_console_port *port;
+	unsigned int clamped = 0;
 	unsigned long flags;
 	int err = 0;
 
@@ -910,13 +911,21 @@ static int vireo_console_open(struct inode *inode, struct file *file)
 		return -ENXIO;
 	spin_lock_irqsave(&port->pair->lock, flags);
 	/* A console is reached through its hvc terminal. */
-	if (port->gone || port->console)
+	if (port->gone || port->console) {
 		err = -ENXIO;
-	else if (port->guest_connected)
+	} else if (port->guest_connected) {
 		err = -EBUSY;
-	else
+	} else {
+		/*
+		 * What came while the port was closed is dropped, also what
+		 * the device used before its interrupt ran: the reader,
+		 * which collects from the ring itself, would see it next.
+		 */
+		vireo_console_rx_arm(port->pair, &clamped);
 		port->guest_connected = true;
+	}
 	spin_unlock_irqrestore(&port->pair->lock, flags);
+	vireo_console_rx_clamped(port->pair, clamped);
 	if (err) {
 		vireo_console_port_put(port);
 		return err;
