@@ -502,11 +502,23 @@ static void cp_rx_clamp(struct kunit *test)
 	ct_close(f);
 }
 
-/* Interrupts the simulated device raised so far, once they have run. */
+/*
+ * Interrupts the simulated device raised so far, once no more came for
+ * 100 ms: they are raised from a work item, and a control message's may
+ * still be on its way (at most 2 s).
+ */
 static unsigned int cp_irqs(struct vireo_simbus_dev *sb)
 {
-	msleep(100);
-	return atomic_read(&sb->counts.irqs);
+	unsigned int n = atomic_read(&sb->counts.irqs), last, i;
+
+	for (i = 0; i < 20; i++) {
+		msleep(100);
+		last = n;
+		n = atomic_read(&sb->counts.irqs);
+		if (n == last)
+			break;
+	}
+	return n;
 }
 
 #define CP_BATCH	8U
