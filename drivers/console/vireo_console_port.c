@@ -262,7 +262,7 @@ static bool vireo_console_rx_reader(const struct vireo_console_port *port)
 static void vireo_console_rx_pull(struct vireo_console_pair *pair,
 				  unsigned int *clamped)
 {
-	if (pair->live && vireo_console_rx_drain(pair, clamped))
+	if (vireo_console_rx_drain(pair, clamped))
 		vireo_vq_kick(pair->in_vq);
 }
 
@@ -275,8 +275,6 @@ static void vireo_console_rx_arm(struct vireo_console_pair *pair,
 {
 	bool kick = false;
 
-	if (!pair->live)
-		return;
 	do {
 		kick |= vireo_console_rx_drain(pair, clamped);
 	} while (pair->live && !vireo_vq_restart(pair->in_vq));
@@ -307,7 +305,7 @@ void vireo_console_rx_done(struct vireo_virtqueue *vq)
 {
 	struct vireo_console_pair *pair = vireo_console_vq_pair(vq);
 	unsigned int clamped = 0;
-	bool kick = false, console = false;
+	bool console = false;
 	unsigned long flags;
 
 	if (!pair)
@@ -316,14 +314,10 @@ void vireo_console_rx_done(struct vireo_virtqueue *vq)
 	if (vireo_console_rx_reader(pair->port)) {
 		/* Off before the drain, or used_event would follow it. */
 		vireo_vq_disable_cb(vq);
-		kick = vireo_console_rx_drain(pair, &clamped);
+		vireo_console_rx_pull(pair, &clamped);
 	} else {
-		do {
-			kick |= vireo_console_rx_drain(pair, &clamped);
-		} while (pair->live && !vireo_vq_restart(vq));
+		vireo_console_rx_arm(pair, &clamped);
 	}
-	if (kick)
-		vireo_vq_kick(vq);
 	if (pair->port) {
 		/* Under the lock: the port cannot go away meanwhile. */
 		wake_up_interruptible(&pair->port->waitq);
@@ -710,11 +704,12 @@ static struct vireo_console_buf *vireo_console_rx_first(struct vireo_console_por
 static bool vireo_console_rx_ready(struct vireo_console_port *port,
 				   unsigned int *clamped)
 {
-	if (!list_empty(&port->rx_list) || !vireo_console_rx_reader(port))
-		return !list_empty(&port->rx_list);
-	vireo_console_rx_pull(port->pair, clamped);
-	if (list_empty(&port->rx_list))
-		vireo_console_rx_arm(port->pair, clamped);
+	if (list_empty(&port->rx_list) && vireo_console_rx_reader(port)) {
+		vireo_console_rx_pull(port->pair, clamped);
+		/* Arm only when empty: data waiting needs no interrupt. */
+		if (list_empty(&port->rx_list))
+			vireo_console_rx_arm(port->pair, clamped);
+	}
 	return !list_empty(&port->rx_list);
 }
 
